@@ -1,0 +1,125 @@
+package io.qwenimage.engine.scheduler;
+
+import java.util.Arrays;
+
+/**
+ * DPM-Solver++ 2M (diffusers' {@code DPMSolverMultistepScheduler} with algorithm_type "dpmsolver++",
+ * solver_order 2, solver_type "midpoint", final_sigmas_type "zero"), optionally on Karras sigmas. The first step
+ * is first order; the last step (to sigma 0) returns the predicted clean sample.
+ */
+final class DpmSolverScheduler implements Scheduler {
+
+    private static final double RHO = 7.0;
+
+    private final PredictionType prediction;
+    private final double[] timesteps;
+    private final double[] sigmas;       // VE sigma per timestep, then 0
+    private float[] previousX0;
+    private int ordersDone;
+
+    DpmSolverScheduler(SchedulerConfig config, SchedulerKind kind, int steps, int start, boolean karras) {
+        NoiseSchedule schedule = config.noiseSchedule();
+        this.prediction = config.prediction();
+        double[] t;
+        double[] s = new double[steps + 1];
+        if (karras) {
+            t = new double[steps];
+            double maxInv = Math.pow(schedule.sigmaMax(), 1 / RHO);
+            double minInv = Math.pow(schedule.sigmaMin(), 1 / RHO);
+            for (int i = 0; i < steps; i++) {
+                double ramp = steps == 1 ? 0 : (double) i / (steps - 1);
+                s[i] = Math.pow(maxInv + ramp * (minInv - maxInv), RHO);
+                t[i] = Math.rint(schedule.timestepOfSigma(s[i]));
+            }
+        } else {
+            t = Spacing.dpmTimesteps(config.spacingFor(kind), steps, config.numTrainTimesteps(), config.resolvedStepsOffset());
+            for (int i = 0; i < steps; i++) {
+                s[i] = schedule.sigmaAt(t[i]);
+            }
+        }
+        this.timesteps = Arrays.copyOfRange(t, start, t.length);
+        this.sigmas = Arrays.copyOfRange(s, start, s.length);
+    }
+
+    @Override
+    public int steps() {
+        return timesteps.length;
+    }
+
+    @Override
+    public double timestep(int i) {
+        return timesteps[i];
+    }
+
+    /** VE sigma at evaluation {@code i}; the entry at {@code steps()} is 0. */
+    double sigma(int i) {
+        return sigmas[i];
+    }
+
+    @Override
+    public double initNoiseSigma() {
+        return 1.0;
+    }
+
+    @Override
+    public double inputScale(int i) {
+        return 1.0;
+    }
+
+    @Override
+    public void step(int i, float[] modelOutput, float[] sample, NoiseSource noise) {
+        double alphaS = alpha(sigmas[i]);
+        double sigmaS = sigmas[i] * alphaS;
+        float[] x0 = new float[sample.length];
+        for (int k = 0; k < sample.length; k++) {
+            double x = sample[k];
+            double m = modelOutput[k];
+            x0[k] = (float) switch (prediction) {
+                case EPSILON -> (x - sigmaS * m) / alphaS;
+                case V_PREDICTION -> alphaS * x - sigmaS * m;
+                case SAMPLE -> m;
+            };
+        }
+        if (sigmas[i + 1] == 0) {
+            System.arraycopy(x0, 0, sample, 0, sample.length);
+        } else {
+            double alphaT = alpha(sigmas[i + 1]);
+            double sigmaT = sigmas[i + 1] * alphaT;
+            double h = lambda(alphaT, sigmaT) - lambda(alphaS, sigmaS);
+            double ratio = sigmaT / sigmaS;
+            double coef = alphaT * (Math.exp(-h) - 1);
+            if (ordersDone == 0 || previousX0 == null) {
+                for (int k = 0; k < sample.length; k++) {
+                    sample[k] = (float) (ratio * sample[k] - coef * x0[k]);
+                }
+            } else {
+                double alphaPrev = alpha(sigmas[i - 1]);
+                double h0 = lambda(alphaS, sigmaS) - lambda(alphaPrev, sigmas[i - 1] * alphaPrev);
+                double r0 = h0 / h;
+                for (int k = 0; k < sample.length; k++) {
+                    double d1 = (x0[k] - previousX0[k]) / r0;
+                    sample[k] = (float) (ratio * sample[k] - coef * x0[k] - 0.5 * coef * d1);
+                }
+            }
+        }
+        previousX0 = x0;
+        ordersDone++;
+    }
+
+    @Override
+    public void addNoise(float[] latents, float[] noise) {
+        double a = alpha(sigmas[0]);
+        double s = sigmas[0] * a;
+        for (int k = 0; k < latents.length; k++) {
+            latents[k] = (float) (a * latents[k] + s * noise[k]);
+        }
+    }
+
+    private static double alpha(double sigma) {
+        return 1 / Math.sqrt(sigma * sigma + 1);
+    }
+
+    private static double lambda(double alpha, double sigma) {
+        return Math.log(alpha) - Math.log(sigma);
+    }
+}

@@ -1,0 +1,99 @@
+package io.qwenimage.engine.scheduler;
+
+import java.util.Arrays;
+
+/**
+ * Euler (diffusers' {@code EulerDiscreteScheduler}, s_churn = 0) and Euler ancestral
+ * ({@code EulerAncestralDiscreteScheduler}). Works on sigma-scaled latents; linspace timesteps stay fractional.
+ */
+final class EulerScheduler implements Scheduler {
+
+    private final PredictionType prediction;
+    private final boolean ancestral;
+    private final double[] timesteps;
+    private final double[] sigmas;      // one per timestep, then 0
+    private final double initSigma;
+    private float[] fresh;
+
+    EulerScheduler(SchedulerConfig config, SchedulerKind kind, int steps, int start, boolean ancestral) {
+        NoiseSchedule schedule = config.noiseSchedule();
+        this.prediction = config.prediction();
+        this.ancestral = ancestral;
+        TimestepSpacing spacing = config.spacingFor(kind);
+        double[] all = Spacing.timesteps(spacing, steps, config.numTrainTimesteps(), config.resolvedStepsOffset(), false);
+        double[] allSigmas = new double[steps + 1];
+        double max = 0;
+        for (int i = 0; i < steps; i++) {
+            allSigmas[i] = schedule.sigmaAt(all[i]);
+            max = Math.max(max, allSigmas[i]);
+        }
+        this.initSigma = spacing == TimestepSpacing.LEADING ? Math.sqrt(max * max + 1) : max;
+        this.timesteps = Arrays.copyOfRange(all, start, all.length);
+        this.sigmas = Arrays.copyOfRange(allSigmas, start, allSigmas.length);
+    }
+
+    @Override
+    public int steps() {
+        return timesteps.length;
+    }
+
+    @Override
+    public double timestep(int i) {
+        return timesteps[i];
+    }
+
+    /** The sigma at evaluation {@code i} (the last entry, at {@code steps()}, is 0). */
+    double sigma(int i) {
+        return sigmas[i];
+    }
+
+    @Override
+    public double initNoiseSigma() {
+        return initSigma;
+    }
+
+    @Override
+    public double inputScale(int i) {
+        return 1 / Math.sqrt(sigmas[i] * sigmas[i] + 1);
+    }
+
+    @Override
+    public void step(int i, float[] modelOutput, float[] sample, NoiseSource noise) {
+        double sigma = sigmas[i];
+        double next = sigmas[i + 1];
+        double up = 0;
+        double target = next;
+        if (ancestral) {
+            up = Math.sqrt(next * next * (sigma * sigma - next * next) / (sigma * sigma));
+            target = Math.sqrt(next * next - up * up);
+        }
+        double dt = target - sigma;
+        for (int k = 0; k < sample.length; k++) {
+            double x = sample[k];
+            double m = modelOutput[k];
+            double x0 = switch (prediction) {
+                case EPSILON -> x - sigma * m;
+                case V_PREDICTION -> m * (-sigma / Math.sqrt(sigma * sigma + 1)) + x / (sigma * sigma + 1);
+                case SAMPLE -> m;
+            };
+            sample[k] = (float) (x + (x - x0) / sigma * dt);
+        }
+        if (up > 0) {
+            if (fresh == null || fresh.length != sample.length) {
+                fresh = new float[sample.length];
+            }
+            noise.fill(fresh);
+            for (int k = 0; k < sample.length; k++) {
+                sample[k] += (float) (fresh[k] * up);
+            }
+        }
+    }
+
+    @Override
+    public void addNoise(float[] latents, float[] noise) {
+        double sigma = sigmas[0];
+        for (int k = 0; k < latents.length; k++) {
+            latents[k] = (float) (latents[k] + sigma * noise[k]);
+        }
+    }
+}

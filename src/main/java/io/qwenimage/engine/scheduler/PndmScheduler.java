@@ -1,0 +1,130 @@
+package io.qwenimage.engine.scheduler;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * PNDM with skip_prk_steps (PLMS, Stable Diffusion 1.x's default), diffusers' {@code PNDMScheduler.step_plms}:
+ * N + 1 UNet evaluations (the second timestep repeats), fourth-order linear multistep on epsilon.
+ */
+final class PndmScheduler implements Scheduler {
+
+    private final NoiseSchedule schedule;
+    private final PredictionType prediction;
+    private final double[] timesteps;
+    private final int stride;
+    private final double finalAlphaCumprod;
+    private final Deque<float[]> ets = new ArrayDeque<>();
+    private float[] curSample;
+    private int counter;
+
+    PndmScheduler(SchedulerConfig config, int steps, int start) {
+        this.schedule = config.noiseSchedule();
+        this.prediction = config.prediction();
+        double[] base = Spacing.timesteps(config.spacingFor(SchedulerKind.PNDM), steps, config.numTrainTimesteps(),
+                config.resolvedStepsOffset(), true);
+        // ascending base t0 < t1 < ... ; PLMS = base[:-1] + base[-2] + base[-1], reversed
+        List<Double> plms = new ArrayList<>();
+        plms.add(base[0]);
+        if (steps > 1) {
+            plms.add(base[1]);
+        }
+        for (int i = 1; i < steps; i++) {
+            plms.add(base[i]);
+        }
+        double[] all = plms.stream().mapToDouble(Double::doubleValue).toArray();
+        this.timesteps = Arrays.copyOfRange(all, start, all.length);
+        this.stride = config.numTrainTimesteps() / steps;
+        this.finalAlphaCumprod = config.setAlphaToOneFor(SchedulerKind.PNDM) ? 1.0 : schedule.alphaCumprod(0);
+    }
+
+    @Override
+    public int steps() {
+        return timesteps.length;
+    }
+
+    @Override
+    public double timestep(int i) {
+        return timesteps[i];
+    }
+
+    @Override
+    public double initNoiseSigma() {
+        return 1.0;
+    }
+
+    @Override
+    public double inputScale(int i) {
+        return 1.0;
+    }
+
+    @Override
+    public void step(int i, float[] modelOutput, float[] sample, NoiseSource noise) {
+        int t = (int) timesteps[i];
+        int prev = t - stride;
+        float[] out = modelOutput.clone();
+        if (counter != 1) {
+            while (ets.size() > 3) {
+                ets.removeFirst();
+            }
+            ets.addLast(out.clone());
+        } else {
+            prev = t;
+            t = t + stride;
+        }
+        float[] e = new float[out.length];
+        float[][] h = ets.toArray(new float[0][]);
+        int n = h.length;
+        float[] x = sample;
+        if (n == 1 && counter == 0) {
+            System.arraycopy(out, 0, e, 0, e.length);
+            curSample = sample.clone();
+        } else if (n == 1 && counter == 1) {
+            for (int k = 0; k < e.length; k++) {
+                e[k] = (out[k] + h[0][k]) / 2;
+            }
+            x = curSample;
+            curSample = null;
+        } else if (n == 2) {
+            for (int k = 0; k < e.length; k++) {
+                e[k] = (3 * h[1][k] - h[0][k]) / 2;
+            }
+        } else if (n == 3) {
+            for (int k = 0; k < e.length; k++) {
+                e[k] = (23 * h[2][k] - 16 * h[1][k] + 5 * h[0][k]) / 12;
+            }
+        } else {
+            for (int k = 0; k < e.length; k++) {
+                e[k] = (55 * h[n - 1][k] - 59 * h[n - 2][k] + 37 * h[n - 3][k] - 9 * h[n - 4][k]) / 24;
+            }
+        }
+        previousSample(x, t, prev, e, sample);
+        counter++;
+    }
+
+    /** diffusers' {@code _get_prev_sample} (formula (9) of the PNDM paper). */
+    private void previousSample(float[] x, int t, int prev, float[] e, float[] into) {
+        double alpha = schedule.alphaCumprod(t);
+        double alphaPrev = prev >= 0 ? schedule.alphaCumprod(prev) : finalAlphaCumprod;
+        double beta = 1 - alpha;
+        double betaPrev = 1 - alphaPrev;
+        double sampleCoeff = Math.sqrt(alphaPrev / alpha);
+        double denom = alpha * Math.sqrt(betaPrev) + Math.sqrt(alpha * beta * alphaPrev);
+        for (int k = 0; k < into.length; k++) {
+            double eps = prediction == PredictionType.V_PREDICTION
+                    ? Math.sqrt(alpha) * e[k] + Math.sqrt(beta) * x[k] : e[k];
+            into[k] = (float) (sampleCoeff * x[k] - (alphaPrev - alpha) * eps / denom);
+        }
+    }
+
+    @Override
+    public void addNoise(float[] latents, float[] noise) {
+        double alpha = schedule.alphaCumprod((int) timesteps[0]);
+        for (int k = 0; k < latents.length; k++) {
+            latents[k] = (float) (Math.sqrt(alpha) * latents[k] + Math.sqrt(1 - alpha) * noise[k]);
+        }
+    }
+}

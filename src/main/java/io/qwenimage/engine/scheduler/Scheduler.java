@@ -1,0 +1,31 @@
+package io.qwenimage.engine.scheduler;
+
+/**
+ * One denoising run's scheduler: which timesteps the UNet is called at, how its input is scaled, and how each
+ * output moves the latents. Stateful (multistep solvers keep history): create one per generation with
+ * {@link SchedulerKind#create}. Latents are flat float arrays, updated in place.
+ */
+public interface Scheduler {
+
+    /** Number of UNet evaluations. */
+    int steps();
+
+    /** The timestep value given to the UNet at evaluation {@code i} (fractional for linspace Euler). */
+    double timestep(int i);
+
+    /** Standard deviation of the initial noise for text-to-image (the pipeline multiplies N(0,1) noise by it). */
+    double initNoiseSigma();
+
+    /** Factor applied to the latents before the UNet call at evaluation {@code i} (1 for most schedulers). */
+    double inputScale(int i);
+
+    /**
+     * Advances {@code sample} in place with the UNet's output at evaluation {@code i}.
+     *
+     * @param noise fresh noise for stochastic schedulers (Euler ancestral, LCM); others never call it
+     */
+    void step(int i, float[] modelOutput, float[] sample, NoiseSource noise);
+
+    /** Image-to-image: noises clean latents in place to the first timestep of this (truncated) schedule. */
+    void addNoise(float[] latents, float[] noise);
+}

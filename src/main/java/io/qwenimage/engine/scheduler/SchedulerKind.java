@@ -1,0 +1,78 @@
+package io.qwenimage.engine.scheduler;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The schedulers the engine offers, by their API names. */
+public enum SchedulerKind {
+    EULER("euler", TimestepSpacing.LINSPACE),
+    EULER_ANCESTRAL("euler_a", TimestepSpacing.LINSPACE),
+    DDIM("ddim", TimestepSpacing.LEADING),
+    DPMPP_2M("dpmpp_2m", TimestepSpacing.LINSPACE),
+    DPMPP_2M_KARRAS("dpmpp_2m_karras", TimestepSpacing.LINSPACE),
+    PNDM("pndm", TimestepSpacing.LEADING),
+    LCM("lcm", TimestepSpacing.LEADING);
+
+    private final String apiName;
+    private final TimestepSpacing defaultSpacing;
+
+    SchedulerKind(String apiName, TimestepSpacing defaultSpacing) {
+        this.apiName = apiName;
+        this.defaultSpacing = defaultSpacing;
+    }
+
+    /** The name clients use ("euler", "euler_a", "ddim", "dpmpp_2m", "dpmpp_2m_karras", "pndm", "lcm"). */
+    public String apiName() {
+        return apiName;
+    }
+
+    /** diffusers' default timestep_spacing of this scheduler class. */
+    public TimestepSpacing defaultSpacing() {
+        return defaultSpacing;
+    }
+
+    /** Looks a kind up by API name (case-insensitive; "-" and "_" alike); unknown names list the valid ones. */
+    public static SchedulerKind fromApiName(String name) {
+        String key = name.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+        for (SchedulerKind k : values()) {
+            if (k.apiName.equals(key)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown scheduler '" + name + "'; one of " + Arrays.stream(values())
+                .map(SchedulerKind::apiName).collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * A fresh scheduler for one generation.
+     *
+     * @param steps    num_inference_steps, at least 1
+     * @param strength 1 for text-to-image; in (0, 1) for image-to-image, which skips the first steps
+     *                 (diffusers' rule: {@code min(int(N * strength), N)} steps are run, at least one)
+     * @throws IllegalArgumentException when {@code steps * strength < 1}: there would be no step to run
+     */
+    public Scheduler create(SchedulerConfig config, int steps, double strength) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("num_inference_steps must be at least 1");
+        }
+        if (!(strength > 0 && strength <= 1)) {
+            throw new IllegalArgumentException("strength must be in (0, 1]");
+        }
+        int run = Math.min((int) (steps * strength), steps);
+        if (run < 1) {
+            throw new IllegalArgumentException("num_inference_steps x strength must be at least 1 (" + steps + " x "
+                    + strength + " leaves no step to run)");
+        }
+        int start = steps - run;
+        return switch (this) {
+            case EULER -> new EulerScheduler(config, this, steps, start, false);
+            case EULER_ANCESTRAL -> new EulerScheduler(config, this, steps, start, true);
+            case DDIM -> new DdimScheduler(config, steps, start);
+            case DPMPP_2M -> new DpmSolverScheduler(config, this, steps, start, false);
+            case DPMPP_2M_KARRAS -> new DpmSolverScheduler(config, this, steps, start, true);
+            case PNDM -> new PndmScheduler(config, steps, start);
+            case LCM -> new LcmScheduler(config, steps, start, strength);
+        };
+    }
+}
