@@ -8,6 +8,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Step formulas: driven by an oracle UNet that knows the clean sample, every scheduler must end at that sample,
  * for each prediction type. (A wrong sign, scale or sigma in any step formula leaves a visible residue.)
+ * PNDM with v-prediction keeps a small residue by construction: like diffusers, it extrapolates the raw
+ * v outputs, which (unlike epsilon) change along an exact trajectory.
  */
 class SchedulerStepTest {
 
@@ -18,7 +20,7 @@ class SchedulerStepTest {
         "ddim, leading, 20, epsilon, 1e-4", "ddim, trailing, 20, v_prediction, 1e-4", "ddim, leading, 10, sample, 1e-4",
         "dpmpp_2m, linspace, 20, epsilon, 1e-4", "dpmpp_2m, leading, 20, v_prediction, 1e-4",
         "dpmpp_2m_karras, linspace, 20, epsilon, 1e-4", "dpmpp_2m_karras, linspace, 8, v_prediction, 1e-4",
-        "pndm, leading, 20, epsilon, 1e-4", "pndm, leading, 50, v_prediction, 5e-4",
+        "pndm, leading, 20, epsilon, 1e-4", "pndm, leading, 50, v_prediction, 2e-3",
         "lcm, leading, 4, epsilon, 1e-3", "lcm, leading, 8, v_prediction, 1e-3",
     })
     void anOracleModelLeadsToTheCleanSample(String kind, String spacing, int steps, String prediction, double tol) {
