@@ -1,0 +1,53 @@
+package io.qwenimage.engine;
+
+import io.qwenimage.engine.scheduler.SchedulerKind;
+
+/**
+ * What to generate, already validated by the caller against the service's limits.
+ *
+ * @param prompt         text prompt
+ * @param negativePrompt what to steer away from ("" for none)
+ * @param width          output width in pixels (generated at the next multiple of 8, then centre-cropped)
+ * @param height         output height in pixels
+ * @param steps          num_inference_steps
+ * @param guidanceScale  classifier-free guidance; at most 1 turns CFG off
+ * @param scheduler      sampling algorithm
+ * @param seed           seed of the first image; image i uses seed + i
+ * @param numImages      images to generate in one batch
+ * @param initImage      image-to-image input (resized to width x height), or null for text-to-image
+ * @param strength       image-to-image: how much of the schedule to run, in (0, 1]; ignored for text-to-image
+ */
+public record GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps,
+                                double guidanceScale, SchedulerKind scheduler, long seed, int numImages,
+                                RgbImage initImage, double strength) {
+
+    public GenerationRequest {
+        if (prompt == null) {
+            throw new IllegalArgumentException("prompt is required");
+        }
+        negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        if (width < 8 || height < 8) {
+            throw new IllegalArgumentException("width and height must be at least 8, got " + width + "x" + height);
+        }
+        if (steps < 1) {
+            throw new IllegalArgumentException("num_inference_steps must be at least 1");
+        }
+        if (numImages < 1) {
+            throw new IllegalArgumentException("num_images must be at least 1");
+        }
+        if (!Double.isFinite(guidanceScale) || guidanceScale < 0) {
+            throw new IllegalArgumentException("guidance_scale must be a non-negative number");
+        }
+        if (initImage != null && !(strength > 0 && strength <= 1)) {
+            throw new IllegalArgumentException("strength must be in (0, 1]");
+        }
+    }
+
+    /** A text-to-image request. */
+    public static GenerationRequest textToImage(String prompt, String negativePrompt, int width, int height, int steps,
+                                                double guidanceScale, SchedulerKind scheduler, long seed,
+                                                int numImages) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, guidanceScale, scheduler, seed,
+                numImages, null, 1.0);
+    }
+}

@@ -1,0 +1,212 @@
+package io.qwenimage.engine.model;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwenimage.engine.ModelException;
+import io.qwenimage.engine.onnx.SessionFactory;
+import io.qwenimage.engine.scheduler.SchedulerConfig;
+import io.qwenimage.engine.tokenizer.ClipTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A Stable Diffusion model folder in the diffusers/optimum ONNX layout, opened: tokenizer, scheduler config,
+ * VAE scaling factor and one session per part ({@code text_encoder}, {@code unet}, {@code vae_decoder}, and
+ * {@code vae_encoder} when present, for image-to-image). Each part's I/O conventions are read from its session
+ * (see diffusion-facts §5 and §9); a missing or malformed file is one {@link ModelException} naming it.
+ */
+public final class ModelBundle implements AutoCloseable {
+
+    /** SD 1.x/2.x VAEs' factor, used when vae_decoder/config.json does not say. */
+    public static final double DEFAULT_SCALING_FACTOR = 0.18215;
+
+    /** The bundled demo model's files, as packaged under {@code models/demo/} on the classpath. */
+    static final List<String> DEMO_FILES = List.of("model_index.json", "scheduler/scheduler_config.json",
+            "tokenizer/vocab.json", "tokenizer/merges.txt", "tokenizer/tokenizer_config.json",
+            "tokenizer/special_tokens_map.json", "text_encoder/model.onnx", "text_encoder/config.json",
+            "unet/model.onnx", "unet/config.json", "vae_decoder/model.onnx", "vae_decoder/config.json",
+            "vae_encoder/model.onnx", "vae_encoder/config.json");
+
+    private final Path folder;
+    private final ClipTokenizer tokenizer;
+    private final SchedulerConfig schedulerConfig;
+    private final TextEncoderStage textEncoder;
+    private final UnetStage unet;
+    private final VaeDecoderStage vaeDecoder;
+    private final VaeEncoderStage vaeEncoder;
+    private final ModelInfo info;
+
+    private ModelBundle(Path folder, String id, SessionFactory sessions) {
+        this.folder = folder;
+        ObjectMapper json = new ObjectMapper();
+        Path index = folder.resolve("model_index.json");
+        if (!Files.isDirectory(folder)) {
+            throw ModelException.of(folder, "is not a model folder (no such directory)");
+        }
+        JsonNode indexJson = readJson(json, index, true);
+        if (!indexJson.isObject()) {
+            throw ModelException.of(index, "is not a JSON object");
+        }
+        this.tokenizer = ClipTokenizer.load(folder.resolve("tokenizer"));
+        this.schedulerConfig = SchedulerConfig.read(folder.resolve("scheduler/scheduler_config.json"));
+        JsonNode vaeConfig = readJson(json, folder.resolve("vae_decoder/config.json"), false);
+        double scaling = vaeConfig.path("scaling_factor").asDouble(DEFAULT_SCALING_FACTOR);
+        if (!(scaling > 0)) {
+            throw ModelException.of(folder.resolve("vae_decoder/config.json"), "scaling_factor must be positive");
+        }
+        JsonNode unetConfig = readJson(json, folder.resolve("unet/config.json"), false);
+
+        List<AutoCloseable> opened = new ArrayList<>();
+        int width;
+        try {
+            Path te = folder.resolve("text_encoder/model.onnx");
+            this.textEncoder = new TextEncoderStage(sessions.environment(), open(sessions, te, opened), te);
+            Path un = folder.resolve("unet/model.onnx");
+            this.unet = new UnetStage(sessions.environment(), open(sessions, un, opened), un);
+            Path vd = folder.resolve("vae_decoder/model.onnx");
+            this.vaeDecoder = new VaeDecoderStage(sessions.environment(), open(sessions, vd, opened), vd);
+            Path ve = folder.resolve("vae_encoder/model.onnx");
+            this.vaeEncoder = Files.exists(ve)
+                    ? new VaeEncoderStage(sessions.environment(), open(sessions, ve, opened), ve) : null;
+            width = probeTextWidth();
+        } catch (RuntimeException e) {
+            for (AutoCloseable c : opened) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        String prediction = schedulerConfig.prediction().name().toLowerCase(Locale.ROOT);
+        String family = width == 768 ? "sd1.x" : width == 1024 ? "sd2.x" : "custom (text width " + width + ")";
+        int sampleSize = unetConfig.path("sample_size").asInt(0);
+        int nativeSize = sampleSize > 0 ? sampleSize * 8
+                : width == 1024 && prediction.equals("v_prediction") ? 768 : 512;
+        String dtype = unet.sampleType() == OnnxJavaType.FLOAT16 ? "float16" : "float32";
+        this.info = new ModelInfo(id, family, dtype, prediction, nativeSize, scaling, vaeEncoder != null,
+                unet.takesTimestepCond());
+    }
+
+    /** Opens a model folder. */
+    public static ModelBundle open(Path folder, SessionFactory sessions) {
+        return new ModelBundle(folder, folder.getFileName() == null ? folder.toString()
+                : folder.getFileName().toString(), sessions);
+    }
+
+    /**
+     * Opens the demo model packaged in the jar, copying it to {@code workDir} first (ONNX Runtime loads graphs
+     * from files, and external weights must sit beside them).
+     */
+    public static ModelBundle openDemo(Path workDir, SessionFactory sessions) {
+        Path target = workDir.resolve("demo");
+        for (String name : DEMO_FILES) {
+            Path file = target.resolve(name);
+            try (InputStream in = ModelBundle.class.getClassLoader().getResourceAsStream("models/demo/" + name)) {
+                if (in == null) {
+                    throw new ModelException("the demo model is not on the classpath (models/demo/" + name
+                            + " missing); was the jar built with it?");
+                }
+                Files.createDirectories(file.getParent());
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw ModelException.of(file, "cannot be written (" + e.getMessage() + ")", e);
+            }
+        }
+        return new ModelBundle(target, "demo", sessions);
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public SchedulerConfig schedulerConfig() {
+        return schedulerConfig;
+    }
+
+    public TextEncoderStage textEncoder() {
+        return textEncoder;
+    }
+
+    public UnetStage unet() {
+        return unet;
+    }
+
+    public VaeDecoderStage vaeDecoder() {
+        return vaeDecoder;
+    }
+
+    /** The VAE encoder, or null when the folder has none (then image-to-image is unavailable). */
+    public VaeEncoderStage vaeEncoder() {
+        return vaeEncoder;
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    /** Closes every session, even when one close fails (the first failure is thrown, the rest suppressed). */
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        for (AutoCloseable c : new AutoCloseable[] {textEncoder, unet, vaeDecoder, vaeEncoder}) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("closing " + folder + " failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private int probeTextWidth() {
+        try {
+            return textEncoder.encode(new int[][] {tokenizer.encode("").ids()}).width();
+        } catch (OrtException e) {
+            throw ModelException.of(folder.resolve("text_encoder/model.onnx"), "fails on an empty prompt ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    private static ai.onnxruntime.OrtSession open(SessionFactory sessions, Path file, List<AutoCloseable> opened) {
+        ai.onnxruntime.OrtSession s = sessions.open(file);
+        opened.add(s);
+        return s;
+    }
+
+    private static JsonNode readJson(ObjectMapper json, Path file, boolean required) {
+        if (!Files.isRegularFile(file)) {
+            if (required) {
+                throw ModelException.of(file, "is missing");
+            }
+            return json.createObjectNode();
+        }
+        try {
+            return json.readTree(file.toFile());
+        } catch (IOException e) {
+            throw ModelException.of(file, "is not valid JSON (" + e.getMessage() + ")", e);
+        }
+    }
+}

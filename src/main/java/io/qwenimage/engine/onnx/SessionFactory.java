@@ -1,0 +1,96 @@
+package io.qwenimage.engine.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.qwenimage.engine.ModelException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Opens ONNX Runtime sessions with the configured execution provider. Graph optimisation is ORT_ENABLE_ALL
+ * (constant folding, fusions; safe for exported diffusion graphs), execution sequential (a UNet is one long chain;
+ * parallel execution only adds scheduling cost), and the memory pattern off by default (request sizes vary).
+ *
+ * <p>With {@link ExecutionProvider#AUTO} the first session that cannot get CUDA logs one WARN line with the
+ * reason and every session runs on the CPU from then on; {@link ExecutionProvider#CUDA} fails instead.
+ */
+public final class SessionFactory {
+
+    private static final System.Logger LOG = System.getLogger(SessionFactory.class.getName());
+
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final SessionSettings settings;
+    private volatile String active;
+    private volatile String fallbackReason;
+
+    public SessionFactory(SessionSettings settings) {
+        this.settings = settings;
+        this.active = settings.provider() == ExecutionProvider.CPU ? "cpu" : null;
+    }
+
+    public OrtEnvironment environment() {
+        return env;
+    }
+
+    /** "cpu" or "cuda:N" once a session was opened; before that, the configured choice. */
+    public String activeProvider() {
+        String a = active;
+        return a != null ? a : settings.provider().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Why AUTO fell back to the CPU, or null. */
+    public String fallbackReason() {
+        return fallbackReason;
+    }
+
+    /** Opens one graph; a missing or unreadable file is a {@link ModelException} naming it. */
+    public OrtSession open(Path model) {
+        if (!Files.isRegularFile(model)) {
+            throw ModelException.of(model, "is missing");
+        }
+        boolean wantCuda = settings.provider() == ExecutionProvider.CUDA
+                || (settings.provider() == ExecutionProvider.AUTO && fallbackReason == null);
+        if (wantCuda) {
+            try {
+                OrtSession session = create(model, true);
+                active = "cuda:" + settings.deviceId();
+                return session;
+            } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
+                if (settings.provider() == ExecutionProvider.CUDA) {
+                    throw ModelException.of(model, "cannot run on CUDA device " + settings.deviceId() + " ("
+                            + e.getMessage() + "); set the execution provider to auto or cpu", e);
+                }
+                fallbackReason = String.valueOf(e.getMessage());
+                LOG.log(Level.WARNING, "CUDA execution provider unavailable, running on CPU: " + fallbackReason);
+            }
+        }
+        try {
+            OrtSession session = create(model, false);
+            active = "cpu";
+            return session;
+        } catch (OrtException e) {
+            throw ModelException.of(model, "ONNX Runtime cannot load it (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private OrtSession create(Path model, boolean cuda) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setMemoryPatternOptimization(settings.memoryPattern());
+            if (settings.intraOpThreads() > 0) {
+                options.setIntraOpNumThreads(settings.intraOpThreads());
+            }
+            if (settings.interOpThreads() > 0) {
+                options.setInterOpNumThreads(settings.interOpThreads());
+            }
+            if (cuda) {
+                options.addCUDA(settings.deviceId());
+            }
+            // a path (not bytes) so that external weights (model.onnx_data) beside the graph are found
+            return env.createSession(model.toString(), options);
+        }
+    }
+}
