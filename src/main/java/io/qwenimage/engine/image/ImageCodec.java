@@ -1,0 +1,177 @@
+package io.qwenimage.engine.image;
+
+import io.qwenimage.engine.ImageTensors;
+import io.qwenimage.engine.RgbImage;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOInvalidTreeException;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+
+/**
+ * Reads uploaded pictures safely and writes generated ones. Decoding checks the dimensions in the header against
+ * a pixel limit before any pixel is decoded (a 50 KB PNG can declare 100 000 x 100 000 pixels); transparent
+ * pictures are flattened onto white. PNGs carry their generation parameters in a {@code tEXt} chunk named
+ * {@code parameters}, the way AUTOMATIC1111 writes them, so tools that read those show them.
+ */
+public final class ImageCodec {
+
+    private ImageCodec() {
+    }
+
+    /**
+     * Decodes PNG, JPEG, BMP or GIF bytes (the first frame).
+     *
+     * @throws ImageTooLargeException when the header declares more than {@code maxPixels}
+     * @throws InvalidImageException  when the bytes are not such a picture or are damaged
+     */
+    public static RgbImage decode(byte[] data, long maxPixels) {
+        if (data == null || data.length == 0) {
+            throw new InvalidImageException("image is empty");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new InvalidImageException("image is not a PNG, JPEG, BMP or GIF picture");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if (width <= 0 || height <= 0) {
+                    throw new InvalidImageException("image declares an empty size " + width + "x" + height);
+                }
+                if ((long) width * height > maxPixels) {
+                    throw new ImageTooLargeException(width, height, maxPixels);
+                }
+                BufferedImage image = reader.read(0);
+                return ImageTensors.fromBufferedImage(flatten(image));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new InvalidImageException("image cannot be decoded (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** PNG bytes, with each entry of {@code text} as a tEXt chunk (Latin-1 keyword and value). */
+    public static byte[] encodePng(RgbImage image, Map<String, String> text) {
+        BufferedImage buffered = ImageTensors.toBufferedImage(image);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+             ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(buffered),
+                    param);
+            if (!text.isEmpty()) {
+                addText(metadata, text);
+            }
+            writer.write(null, new IIOImage(buffered, null, metadata), param);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("PNG encoding failed", e);
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /** Baseline JPEG bytes at {@code quality} in (0, 1]. */
+    public static byte[] encodeJpeg(RgbImage image, float quality) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+             ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(quality);
+            writer.write(null, new IIOImage(ImageTensors.toBufferedImage(image), null, null), param);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("JPEG encoding failed", e);
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /** The tEXt chunks of a PNG, keyword to value. */
+    public static Map<String, String> readPngText(byte[] png) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
+            ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
+            try {
+                reader.setInput(in, true, false);
+                IIOMetadata metadata = reader.getImageMetadata(0);
+                IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree("javax_imageio_png_1.0");
+                var entries = root.getElementsByTagName("tEXtEntry");
+                for (int i = 0; i < entries.getLength(); i++) {
+                    IIOMetadataNode e = (IIOMetadataNode) entries.item(i);
+                    out.put(e.getAttribute("keyword"), e.getAttribute("value"));
+                }
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw new InvalidImageException("not a readable PNG", e);
+        }
+        return out;
+    }
+
+    private static void addText(IIOMetadata metadata, Map<String, String> text) throws IIOInvalidTreeException {
+        IIOMetadataNode root = new IIOMetadataNode("javax_imageio_png_1.0");
+        IIOMetadataNode chunk = new IIOMetadataNode("tEXt");
+        text.forEach((k, v) -> {
+            IIOMetadataNode entry = new IIOMetadataNode("tEXtEntry");
+            entry.setAttribute("keyword", k);
+            entry.setAttribute("value", latin1(v));
+            chunk.appendChild(entry);
+        });
+        root.appendChild(chunk);
+        metadata.mergeTree("javax_imageio_png_1.0", root);
+    }
+
+    /** tEXt is Latin-1; characters outside it become '?' rather than corrupting the chunk. */
+    private static String latin1(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            sb.append(c < 256 && c != 0 ? c : '?');
+        }
+        return sb.toString();
+    }
+
+    private static BufferedImage flatten(BufferedImage image) {
+        if (!image.getColorModel().hasAlpha()) {
+            return image;
+        }
+        BufferedImage out = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        var g = out.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, image.getWidth(), image.getHeight());
+            g.drawImage(image, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+}
