@@ -50,7 +50,7 @@ public final class TextEncoderStage implements AutoCloseable {
             }
         }
         try (OnnxTensor input = Tensors.numbers(env, idsType, flat, new long[] {batch, length});
-             OrtSession.Result result = session.run(Map.of("input_ids", input), java.util.Set.of(output))) {
+             OrtSession.Result result = Tensors.tracked(session.run(Map.of("input_ids", input), java.util.Set.of(output)))) {
             Optional<ai.onnxruntime.OnnxValue> value = result.get(output);
             OnnxTensor hidden = (OnnxTensor) value.orElseThrow();
             long[] shape = hidden.getInfo().getShape();

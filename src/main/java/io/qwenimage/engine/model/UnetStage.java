@@ -96,7 +96,7 @@ public final class UnetStage implements AutoCloseable {
             if (condType != null) {
                 inputs.put("timestep_cond", Tensors.floats(env, condType, timestepCond, new long[] {batch, condDim}));
             }
-            try (OrtSession.Result result = session.run(inputs, Set.of(output), run)) {
+            try (OrtSession.Result result = Tensors.tracked(session.run(inputs, Set.of(output), run))) {
                 return Tensors.toFloats((OnnxTensor) result.get(output).orElseThrow());
             }
         } finally {

@@ -31,7 +31,7 @@ public final class VaeDecoderStage implements AutoCloseable {
     /** Decodes one image (diffusers' ONNX pipelines decode one latent at a time too). */
     public float[] decode(float[] latent, int height, int width, OrtSession.RunOptions run) throws OrtException {
         try (OnnxTensor in = Tensors.floats(env, type, latent, new long[] {1, 4, height, width});
-             OrtSession.Result result = session.run(Map.of("latent_sample", in), Set.of(output), run)) {
+             OrtSession.Result result = Tensors.tracked(session.run(Map.of("latent_sample", in), Set.of(output), run))) {
             return Tensors.toFloats((OnnxTensor) result.get(output).orElseThrow());
         }
     }

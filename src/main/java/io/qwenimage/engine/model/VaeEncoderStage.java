@@ -44,7 +44,7 @@ public final class VaeEncoderStage implements AutoCloseable {
     public float[] encode(float[] pixels, int height, int width, float[] noise, OrtSession.RunOptions run)
             throws OrtException {
         try (OnnxTensor in = Tensors.floats(env, type, pixels, new long[] {1, 3, height, width});
-             OrtSession.Result result = session.run(Map.of("sample", in), Set.of(output), run)) {
+             OrtSession.Result result = Tensors.tracked(session.run(Map.of("sample", in), Set.of(output), run))) {
             OnnxTensor out = (OnnxTensor) result.get(output).orElseThrow();
             float[] values = Tensors.toFloats(out);
             int channels = (int) out.getInfo().getShape()[1];

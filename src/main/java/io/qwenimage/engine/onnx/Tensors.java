@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.platform.Fp16Conversions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,7 +21,7 @@ public final class Tensors {
     public static OnnxTensor floats(OrtEnvironment env, OnnxJavaType type, float[] data, long[] shape)
             throws OrtException {
         return switch (type) {
-            case FLOAT -> OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
+            case FLOAT -> LiveValues.track(OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape));
             case FLOAT16, BFLOAT16 -> {
                 ByteBuffer buf = ByteBuffer.allocateDirect(data.length * 2).order(ByteOrder.nativeOrder());
                 ShortBuffer shorts = buf.asShortBuffer();
@@ -28,14 +29,14 @@ public final class Tensors {
                     shorts.put(type == OnnxJavaType.FLOAT16 ? Fp16Conversions.floatToFp16(v)
                             : Fp16Conversions.floatToBf16(v));
                 }
-                yield OnnxTensor.createTensor(env, buf, shape, type);
+                yield LiveValues.track(OnnxTensor.createTensor(env, buf, shape, type));
             }
             case DOUBLE -> {
                 double[] d = new double[data.length];
                 for (int i = 0; i < d.length; i++) {
                     d[i] = data[i];
                 }
-                yield OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(d), shape);
+                yield LiveValues.track(OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(d), shape));
             }
             default -> throw new IllegalArgumentException("not a float type: " + type);
         };
@@ -50,14 +51,14 @@ public final class Tensors {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = Math.round(data[i]);
                 }
-                yield OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(v), shape);
+                yield LiveValues.track(OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(v), shape));
             }
             case INT32 -> {
                 int[] v = new int[data.length];
                 for (int i = 0; i < v.length; i++) {
                     v[i] = (int) Math.round(data[i]);
                 }
-                yield OnnxTensor.createTensor(env, java.nio.IntBuffer.wrap(v), shape);
+                yield LiveValues.track(OnnxTensor.createTensor(env, java.nio.IntBuffer.wrap(v), shape));
             }
             default -> {
                 float[] f = new float[data.length];
@@ -67,6 +68,14 @@ public final class Tensors {
                 yield floats(env, type, f, shape);
             }
         };
+    }
+
+    /** Registers every value of a run's result with {@link LiveValues}; returns the result. */
+    public static OrtSession.Result tracked(OrtSession.Result result) {
+        for (var entry : result) {
+            LiveValues.track(entry.getValue());
+        }
+        return result;
     }
 
     /** Reads a float32/float16/bfloat16 output into a new float array. */
