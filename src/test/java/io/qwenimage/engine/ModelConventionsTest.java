@@ -66,6 +66,18 @@ class ModelConventionsTest {
     }
 
     @Test
+    void theDemoModelIsServedFromTheClasspath(@TempDir Path dir) {
+        try (ModelBundle demo = ModelBundle.openDemo(dir, SESSIONS)) {
+            assertThat(demo.info().id()).isEqualTo("demo");
+            assertThat(demo.info().nativeSize()).isEqualTo(64);
+            RgbImage img = new DiffusionPipeline(demo).generate(GenerationRequest.textToImage("a red circle", "", 64,
+                    64, 4, 7.5, SchedulerKind.EULER, 1, 1), ProgressListener.NONE, new CancellationToken())
+                    .images().get(0);
+            assertThat(img.width()).isEqualTo(64);
+        }
+    }
+
+    @Test
     void aMissingPartNamesTheFile(@TempDir Path dir) throws IOException {
         Path copy = copyModel(dir);
         Files.delete(copy.resolve("unet/model.onnx"));
