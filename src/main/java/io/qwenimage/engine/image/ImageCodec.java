@@ -33,7 +33,7 @@ public final class ImageCodec {
     }
 
     /**
-     * Decodes PNG, JPEG, BMP or GIF bytes (the first frame).
+     * Decodes PNG, JPEG, WebP, BMP or GIF bytes (the first frame).
      *
      * @throws ImageTooLargeException when the header declares more than {@code maxPixels}
      * @throws InvalidImageException  when the bytes are not such a picture or are damaged
@@ -45,7 +45,7 @@ public final class ImageCodec {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new InvalidImageException("image is not a PNG, JPEG, BMP or GIF picture");
+                throw new InvalidImageException("image is not a PNG, JPEG, WebP, BMP or GIF picture");
             }
             ImageReader reader = readers.next();
             try {

@@ -1,6 +1,6 @@
 package io.qwenimage.engine.image;
 
-/** Bytes that are not a readable PNG, JPEG, BMP or GIF picture. */
+/** Bytes that are not a readable PNG, JPEG, WebP, BMP or GIF picture. */
 public class InvalidImageException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;

@@ -55,6 +55,17 @@ class ImageCodecTest {
     }
 
     @Test
+    void webpDecodes() throws IOException {
+        byte[] webp = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(
+                "src/test/resources/images/red-circle-on-blue.webp"));
+        RgbImage img = ImageCodec.decode(webp, 10_000);
+        assertThat(img.width()).isEqualTo(48);
+        assertThat(img.height()).isEqualTo(32);
+        assertThat(new int[] {img.at(24, 16, 0), img.at(24, 16, 1), img.at(24, 16, 2)}).containsExactly(220, 40, 40);
+        assertThat(new int[] {img.at(1, 1, 0), img.at(1, 1, 1), img.at(1, 1, 2)}).containsExactly(40, 70, 220);
+    }
+
+    @Test
     void aHugeDeclaredSizeIsRefusedBeforeDecoding() {
         byte[] bomb = pngHeaderOnly(100_000, 100_000);
         assertThatThrownBy(() -> ImageCodec.decode(bomb, 4_194_304))
@@ -65,7 +76,7 @@ class ImageCodecTest {
     @Test
     void garbageAndTruncatedFilesAreInvalidImages() {
         assertThatThrownBy(() -> ImageCodec.decode("hello".getBytes(StandardCharsets.UTF_8), 100))
-                .isInstanceOf(InvalidImageException.class).hasMessageContaining("not a PNG, JPEG, BMP or GIF");
+                .isInstanceOf(InvalidImageException.class).hasMessageContaining("not a PNG, JPEG, WebP, BMP or GIF");
         assertThatThrownBy(() -> ImageCodec.decode(new byte[0], 100)).isInstanceOf(InvalidImageException.class);
         byte[] png = ImageCodec.encodePng(gradient(32, 32), Map.of());
         byte[] cut = java.util.Arrays.copyOf(png, png.length / 2);
