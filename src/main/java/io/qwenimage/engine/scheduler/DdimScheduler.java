@@ -3,43 +3,21 @@ package io.qwenimage.engine.scheduler;
 import java.util.Arrays;
 
 /** DDIM with eta = 0 (deterministic), diffusers' {@code DDIMScheduler}. */
-final class DdimScheduler implements Scheduler {
+final class DdimScheduler extends TimestepScheduler {
 
-    private final NoiseSchedule schedule;
-    private final PredictionType prediction;
-    private final double[] timesteps;
     private final int stride;
     private final double finalAlphaCumprod;
 
     DdimScheduler(SchedulerConfig config, int steps, int start) {
-        this.schedule = config.noiseSchedule();
-        this.prediction = config.prediction();
-        double[] all = Spacing.timesteps(config.spacingFor(SchedulerKind.DDIM), steps, config.numTrainTimesteps(),
-                config.resolvedStepsOffset(), true);
-        this.timesteps = Arrays.copyOfRange(all, start, all.length);
+        super(config, Arrays.copyOfRange(Spacing.timesteps(config.spacingFor(SchedulerKind.DDIM), steps,
+                config.numTrainTimesteps(), config.resolvedStepsOffset(), true), start, steps));
         this.stride = config.numTrainTimesteps() / steps;
         this.finalAlphaCumprod = config.setAlphaToOneFor(SchedulerKind.DDIM) ? 1.0 : schedule.alphaCumprod(0);
     }
 
-    @Override
-    public int steps() {
-        return timesteps.length;
-    }
 
-    @Override
-    public double timestep(int i) {
-        return timesteps[i];
-    }
 
-    @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
 
-    @Override
-    public double inputScale(int i) {
-        return 1.0;
-    }
 
     @Override
     public void step(int i, float[] modelOutput, float[] sample, NoiseSource noise) {
@@ -56,13 +34,4 @@ final class DdimScheduler implements Scheduler {
         }
     }
 
-    @Override
-    public void addNoise(float[] latents, float[] noise) {
-        double alpha = schedule.alphaCumprod((int) timesteps[0]);
-        double a = Math.sqrt(alpha);
-        double b = Math.sqrt(1 - alpha);
-        for (int k = 0; k < latents.length; k++) {
-            latents[k] = (float) (a * latents[k] + b * noise[k]);
-        }
-    }
 }

@@ -7,19 +7,26 @@ import java.util.Arrays;
  * solver_order 2, solver_type "midpoint", final_sigmas_type "zero"), optionally on Karras sigmas. The first step
  * is first order; the last step (to sigma 0) returns the predicted clean sample.
  */
-final class DpmSolverScheduler implements Scheduler {
+final class DpmSolverScheduler extends TimestepScheduler {
 
     private static final double RHO = 7.0;
 
-    private final PredictionType prediction;
-    private final double[] timesteps;
     private final double[] sigmas;       // VE sigma per timestep, then 0
     private float[] previousX0;
     private int ordersDone;
 
     DpmSolverScheduler(SchedulerConfig config, SchedulerKind kind, int steps, int start, boolean karras) {
+        this(config, grid(config, kind, steps, karras), start);
+    }
+
+    private DpmSolverScheduler(SchedulerConfig config, double[][] grid, int start) {
+        super(config, Arrays.copyOfRange(grid[0], start, grid[0].length));
+        this.sigmas = Arrays.copyOfRange(grid[1], start, grid[1].length);
+    }
+
+    /** {timesteps, sigmas + final 0}: spaced timesteps with interpolated sigmas, or Karras sigmas (rho 7). */
+    private static double[][] grid(SchedulerConfig config, SchedulerKind kind, int steps, boolean karras) {
         NoiseSchedule schedule = config.noiseSchedule();
-        this.prediction = config.prediction();
         double[] t;
         double[] s = new double[steps + 1];
         if (karras) {
@@ -32,23 +39,13 @@ final class DpmSolverScheduler implements Scheduler {
                 t[i] = Math.rint(schedule.timestepOfSigma(s[i]));
             }
         } else {
-            t = Spacing.dpmTimesteps(config.spacingFor(kind), steps, config.numTrainTimesteps(), config.resolvedStepsOffset());
+            t = Spacing.dpmTimesteps(config.spacingFor(kind), steps, config.numTrainTimesteps(),
+                    config.resolvedStepsOffset());
             for (int i = 0; i < steps; i++) {
                 s[i] = schedule.sigmaAt(t[i]);
             }
         }
-        this.timesteps = Arrays.copyOfRange(t, start, t.length);
-        this.sigmas = Arrays.copyOfRange(s, start, s.length);
-    }
-
-    @Override
-    public int steps() {
-        return timesteps.length;
-    }
-
-    @Override
-    public double timestep(int i) {
-        return timesteps[i];
+        return new double[][] {t, s};
     }
 
     /** VE sigma at evaluation {@code i}; the entry at {@code steps()} is 0. */
@@ -56,15 +53,7 @@ final class DpmSolverScheduler implements Scheduler {
         return sigmas[i];
     }
 
-    @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
 
-    @Override
-    public double inputScale(int i) {
-        return 1.0;
-    }
 
     @Override
     public void step(int i, float[] modelOutput, float[] sample, NoiseSource noise) {
@@ -106,14 +95,6 @@ final class DpmSolverScheduler implements Scheduler {
         ordersDone++;
     }
 
-    @Override
-    public void addNoise(float[] latents, float[] noise) {
-        double a = alpha(sigmas[0]);
-        double s = sigmas[0] * a;
-        for (int k = 0; k < latents.length; k++) {
-            latents[k] = (float) (a * latents[k] + s * noise[k]);
-        }
-    }
 
     private static double alpha(double sigma) {
         return 1 / Math.sqrt(sigma * sigma + 1);

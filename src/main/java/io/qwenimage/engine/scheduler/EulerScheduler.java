@@ -6,40 +6,30 @@ import java.util.Arrays;
  * Euler (diffusers' {@code EulerDiscreteScheduler}, s_churn = 0) and Euler ancestral
  * ({@code EulerAncestralDiscreteScheduler}). Works on sigma-scaled latents; linspace timesteps stay fractional.
  */
-final class EulerScheduler implements Scheduler {
+final class EulerScheduler extends TimestepScheduler {
 
-    private final PredictionType prediction;
     private final boolean ancestral;
-    private final double[] timesteps;
     private final double[] sigmas;      // one per timestep, then 0
     private final double initSigma;
     private float[] fresh;
 
     EulerScheduler(SchedulerConfig config, SchedulerKind kind, int steps, int start, boolean ancestral) {
-        NoiseSchedule schedule = config.noiseSchedule();
-        this.prediction = config.prediction();
+        this(config, Spacing.timesteps(config.spacingFor(kind), steps, config.numTrainTimesteps(),
+                config.resolvedStepsOffset(), false), config.spacingFor(kind), start, ancestral);
+    }
+
+    private EulerScheduler(SchedulerConfig config, double[] all, TimestepSpacing spacing, int start,
+                           boolean ancestral) {
+        super(config, Arrays.copyOfRange(all, start, all.length));
         this.ancestral = ancestral;
-        TimestepSpacing spacing = config.spacingFor(kind);
-        double[] all = Spacing.timesteps(spacing, steps, config.numTrainTimesteps(), config.resolvedStepsOffset(), false);
-        double[] allSigmas = new double[steps + 1];
+        double[] allSigmas = new double[all.length + 1];
         double max = 0;
-        for (int i = 0; i < steps; i++) {
+        for (int i = 0; i < all.length; i++) {
             allSigmas[i] = schedule.sigmaAt(all[i]);
             max = Math.max(max, allSigmas[i]);
         }
         this.initSigma = spacing == TimestepSpacing.LEADING ? Math.sqrt(max * max + 1) : max;
-        this.timesteps = Arrays.copyOfRange(all, start, all.length);
         this.sigmas = Arrays.copyOfRange(allSigmas, start, allSigmas.length);
-    }
-
-    @Override
-    public int steps() {
-        return timesteps.length;
-    }
-
-    @Override
-    public double timestep(int i) {
-        return timesteps[i];
     }
 
     /** The sigma at evaluation {@code i} (the last entry, at {@code steps()}, is 0). */

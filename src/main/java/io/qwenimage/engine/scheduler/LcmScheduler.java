@@ -7,21 +7,22 @@ import java.util.Arrays;
  * timestep_scaling 10): each step predicts the clean sample with the consistency boundary conditions and, except
  * on the last step, re-noises it to the next timestep.
  */
-final class LcmScheduler implements Scheduler {
+final class LcmScheduler extends TimestepScheduler {
 
     private static final int ORIGINAL_STEPS = 50;
     private static final double TIMESTEP_SCALING = 10.0;
     private static final double SIGMA_DATA = 0.5;
 
-    private final NoiseSchedule schedule;
-    private final PredictionType prediction;
-    private final double[] timesteps;
     private final double finalAlphaCumprod;
     private float[] fresh;
 
     LcmScheduler(SchedulerConfig config, int steps, int start, double strength) {
-        this.schedule = config.noiseSchedule();
-        this.prediction = config.prediction();
+        super(config, lcmTimesteps(config, steps, start, strength));
+        this.finalAlphaCumprod = config.setAlphaToOneFor(SchedulerKind.LCM) ? 1.0 : schedule.alphaCumprod(0);
+    }
+
+    /** Evenly skipping through the 50 "origin" timesteps of LCM distillation, from {@code start}. */
+    private static double[] lcmTimesteps(SchedulerConfig config, int steps, int start, double strength) {
         int k = config.numTrainTimesteps() / ORIGINAL_STEPS;
         int originCount = Math.max(1, (int) (ORIGINAL_STEPS * strength));
         double[] origin = new double[originCount];
@@ -32,29 +33,12 @@ final class LcmScheduler implements Scheduler {
         for (int i = 0; i < steps; i++) {
             all[i] = origin[(int) Math.floor((double) originCount * i / steps)];
         }
-        this.timesteps = Arrays.copyOfRange(all, start, all.length);
-        this.finalAlphaCumprod = config.setAlphaToOneFor(SchedulerKind.LCM) ? 1.0 : schedule.alphaCumprod(0);
+        return Arrays.copyOfRange(all, start, all.length);
     }
 
-    @Override
-    public int steps() {
-        return timesteps.length;
-    }
 
-    @Override
-    public double timestep(int i) {
-        return timesteps[i];
-    }
 
-    @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
 
-    @Override
-    public double inputScale(int i) {
-        return 1.0;
-    }
 
     @Override
     public void step(int i, float[] modelOutput, float[] sample, NoiseSource noise) {
@@ -81,11 +65,4 @@ final class LcmScheduler implements Scheduler {
         }
     }
 
-    @Override
-    public void addNoise(float[] latents, float[] noise) {
-        double alpha = schedule.alphaCumprod((int) timesteps[0]);
-        for (int k = 0; k < latents.length; k++) {
-            latents[k] = (float) (Math.sqrt(alpha) * latents[k] + Math.sqrt(1 - alpha) * noise[k]);
-        }
-    }
 }

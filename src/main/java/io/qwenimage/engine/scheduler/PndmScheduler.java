@@ -10,11 +10,8 @@ import java.util.List;
  * PNDM with skip_prk_steps (PLMS, Stable Diffusion 1.x's default), diffusers' {@code PNDMScheduler.step_plms}:
  * N + 1 UNet evaluations (the second timestep repeats), fourth-order linear multistep on epsilon.
  */
-final class PndmScheduler implements Scheduler {
+final class PndmScheduler extends TimestepScheduler {
 
-    private final NoiseSchedule schedule;
-    private final PredictionType prediction;
-    private final double[] timesteps;
     private final int stride;
     private final double finalAlphaCumprod;
     private final Deque<float[]> ets = new ArrayDeque<>();
@@ -22,11 +19,19 @@ final class PndmScheduler implements Scheduler {
     private int counter;
 
     PndmScheduler(SchedulerConfig config, int steps, int start) {
-        this.schedule = config.noiseSchedule();
-        this.prediction = config.prediction();
+        super(config, plmsTimesteps(config, steps, start));
+        this.stride = config.numTrainTimesteps() / steps;
+        this.finalAlphaCumprod = config.setAlphaToOneFor(SchedulerKind.PNDM) ? 1.0 : schedule.alphaCumprod(0);
+    }
+
+
+
+
+
+    /** diffusers' PLMS list: the base timesteps with the second one repeated (N + 1 entries), from {@code start}. */
+    private static double[] plmsTimesteps(SchedulerConfig config, int steps, int start) {
         double[] base = Spacing.timesteps(config.spacingFor(SchedulerKind.PNDM), steps, config.numTrainTimesteps(),
                 config.resolvedStepsOffset(), true);
-        // ascending base t0 < t1 < ... ; PLMS = base[:-1] + base[-2] + base[-1], reversed
         List<Double> plms = new ArrayList<>();
         plms.add(base[0]);
         if (steps > 1) {
@@ -36,29 +41,7 @@ final class PndmScheduler implements Scheduler {
             plms.add(base[i]);
         }
         double[] all = plms.stream().mapToDouble(Double::doubleValue).toArray();
-        this.timesteps = Arrays.copyOfRange(all, start, all.length);
-        this.stride = config.numTrainTimesteps() / steps;
-        this.finalAlphaCumprod = config.setAlphaToOneFor(SchedulerKind.PNDM) ? 1.0 : schedule.alphaCumprod(0);
-    }
-
-    @Override
-    public int steps() {
-        return timesteps.length;
-    }
-
-    @Override
-    public double timestep(int i) {
-        return timesteps[i];
-    }
-
-    @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
-    public double inputScale(int i) {
-        return 1.0;
+        return Arrays.copyOfRange(all, start, all.length);
     }
 
     @Override
@@ -120,11 +103,4 @@ final class PndmScheduler implements Scheduler {
         }
     }
 
-    @Override
-    public void addNoise(float[] latents, float[] noise) {
-        double alpha = schedule.alphaCumprod((int) timesteps[0]);
-        for (int k = 0; k < latents.length; k++) {
-            latents[k] = (float) (Math.sqrt(alpha) * latents[k] + Math.sqrt(1 - alpha) * noise[k]);
-        }
-    }
 }

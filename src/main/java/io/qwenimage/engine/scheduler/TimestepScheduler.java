@@ -1,0 +1,48 @@
+package io.qwenimage.engine.scheduler;
+
+/**
+ * What the schedulers share: a fixed list of timesteps, and by default the variance-preserving parametrisation
+ * (initial noise sigma 1, unscaled UNet input, image-to-image noising {@code sqrt(ab) x0 + sqrt(1 - ab) eps}).
+ */
+abstract class TimestepScheduler implements Scheduler {
+
+    protected final NoiseSchedule schedule;
+    protected final PredictionType prediction;
+    protected final double[] timesteps;
+
+    TimestepScheduler(SchedulerConfig config, double[] timesteps) {
+        this.schedule = config.noiseSchedule();
+        this.prediction = config.prediction();
+        this.timesteps = timesteps;
+    }
+
+    @Override
+    public int steps() {
+        return timesteps.length;
+    }
+
+    @Override
+    public double timestep(int i) {
+        return timesteps[i];
+    }
+
+    @Override
+    public double initNoiseSigma() {
+        return 1.0;
+    }
+
+    @Override
+    public double inputScale(int i) {
+        return 1.0;
+    }
+
+    @Override
+    public void addNoise(float[] latents, float[] noise) {
+        double alpha = schedule.alphaCumprod((int) Math.rint(timesteps[0]));
+        double a = Math.sqrt(alpha);
+        double b = Math.sqrt(1 - alpha);
+        for (int k = 0; k < latents.length; k++) {
+            latents[k] = (float) (a * latents[k] + b * noise[k]);
+        }
+    }
+}
