@@ -1,0 +1,130 @@
+package io.qwenimage.jobs;
+
+import io.qwenimage.engine.CancellationToken;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One admitted unit of work: its task, deadline, cancellation token, progress and result. Created by
+ * {@link JobQueue#submit}; completes exactly once.
+ */
+public final class Job<T> {
+
+    private final String id;
+    private final JobTask<T> task;
+    private final Duration timeout;
+    private final long submittedNanos = System.nanoTime();
+    private final CancellationToken token = new CancellationToken();
+    private final CompletableFuture<T> result = new CompletableFuture<>();
+    private final AtomicReference<JobState> state = new AtomicReference<>(JobState.QUEUED);
+    private volatile boolean deadlinePassed;
+    private volatile int step;
+    private volatile int totalSteps;
+    private volatile long startedNanos;
+    private volatile long lastBeatNanos;
+    private Runnable onRemoveWhileQueued = () -> { };
+
+    Job(String id, JobTask<T> task, Duration timeout) {
+        this.id = id;
+        this.task = task;
+        this.timeout = timeout;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Completes with the task's value, or exceptionally with the reason it did not run to the end. */
+    public CompletionStage<T> result() {
+        return result.minimalCompletionStage();
+    }
+
+    public JobState state() {
+        return state.get();
+    }
+
+    /** Steps done so far and their total (0/0 before the first step). */
+    public int step() {
+        return step;
+    }
+
+    public int totalSteps() {
+        return totalSteps;
+    }
+
+    /** Time spent waiting in the queue (so far, or until it started). */
+    public Duration queueWait() {
+        long end = startedNanos != 0 ? startedNanos : System.nanoTime();
+        return Duration.ofNanos(end - submittedNanos);
+    }
+
+    /**
+     * Stops the job: a queued job leaves the queue at once, a running one stops at its next step.
+     * No effect once the job has finished.
+     */
+    public void cancel(String reason) {
+        if (state.compareAndSet(JobState.QUEUED, JobState.CANCELLED)) {
+            onRemoveWhileQueued.run();
+            result.completeExceptionally(new java.util.concurrent.CancellationException(reason));
+        } else if (state.get() == JobState.RUNNING) {
+            token.cancel(reason);
+        }
+    }
+
+    // ---- used by the queue and the workers
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    long submittedNanos() {
+        return submittedNanos;
+    }
+
+    JobTask<T> task() {
+        return task;
+    }
+
+    CancellationToken token() {
+        return token;
+    }
+
+    CompletableFuture<T> future() {
+        return result;
+    }
+
+    void onRemoveWhileQueued(Runnable action) {
+        this.onRemoveWhileQueued = action;
+    }
+
+    boolean start() {
+        startedNanos = System.nanoTime();
+        lastBeatNanos = startedNanos;
+        return state.compareAndSet(JobState.QUEUED, JobState.RUNNING);
+    }
+
+    boolean finish(JobState end) {
+        return state.compareAndSet(JobState.RUNNING, end) || state.compareAndSet(JobState.QUEUED, end);
+    }
+
+    void progress(int done, int total) {
+        step = done;
+        totalSteps = total;
+        lastBeatNanos = System.nanoTime();
+    }
+
+    /** How long the running job has gone without finishing a step (0 when not running). */
+    Duration sinceLastStep() {
+        return state.get() == JobState.RUNNING ? Duration.ofNanos(System.nanoTime() - lastBeatNanos) : Duration.ZERO;
+    }
+
+    void markDeadlinePassed() {
+        deadlinePassed = true;
+    }
+
+    boolean deadlinePassed() {
+        return deadlinePassed;
+    }
+}
