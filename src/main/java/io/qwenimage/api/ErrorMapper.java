@@ -1,0 +1,141 @@
+package io.qwenimage.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.qwenimage.engine.image.ImageTooLargeException;
+import io.qwenimage.engine.image.InvalidImageException;
+import io.qwenimage.jobs.DeadlineExceededException;
+import io.qwenimage.jobs.QueueFullException;
+import io.qwenimage.jobs.QueueTimeoutException;
+import io.qwenimage.jobs.ShuttingDownException;
+import io.qwenimage.service.ServiceNotReadyException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The one place where exceptions become HTTP answers in the seed's error envelope. 500 is reserved for genuine
+ * engine faults; everything a client can cause has its own status and code.
+ */
+public class ErrorMapper {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+
+    @ServerExceptionMapper
+    public Response api(ApiException e, ContainerRequestContext request) {
+        return envelope(e.status(), e.code(), e.category(), e.getMessage(), e.details(), request, null);
+    }
+
+    @ServerExceptionMapper
+    public Response queueFull(QueueFullException e, ContainerRequestContext request) {
+        return envelope(503, "SERVICE_OVERLOADED", "capacity", e.getMessage(),
+                Map.of("retry_after", e.retryAfterSeconds()), request, e.retryAfterSeconds());
+    }
+
+    @ServerExceptionMapper
+    public Response queueTimeout(QueueTimeoutException e, ContainerRequestContext request) {
+        return envelope(503, "QUEUE_TIMEOUT", "capacity", e.getMessage(), Map.of(), request, 5L);
+    }
+
+    @ServerExceptionMapper
+    public Response deadline(DeadlineExceededException e, ContainerRequestContext request) {
+        return envelope(504, "GATEWAY_TIMEOUT", "timeout", e.getMessage(), Map.of(), request, null);
+    }
+
+    @ServerExceptionMapper
+    public Response shuttingDown(ShuttingDownException e, ContainerRequestContext request) {
+        return envelope(503, "SHUTTING_DOWN", "availability", e.getMessage(), Map.of(), request, 5L);
+    }
+
+    @ServerExceptionMapper
+    public Response notReady(ServiceNotReadyException e, ContainerRequestContext request) {
+        return envelope(503, "MODEL_NOT_LOADED", "availability", e.getMessage(), Map.of(), request, 10L);
+    }
+
+    @ServerExceptionMapper
+    public Response tooLarge(ImageTooLargeException e, ContainerRequestContext request) {
+        return envelope(413, "FILE_TOO_LARGE", "validation", e.getMessage(),
+                Map.of("width", e.width(), "height", e.height(), "max_pixels", e.maxPixels()), request, null);
+    }
+
+    @ServerExceptionMapper
+    public Response badImage(InvalidImageException e, ContainerRequestContext request) {
+        return envelope(400, "INVALID_IMAGE", "validation", e.getMessage(), Map.of("field", "image"), request, null);
+    }
+
+    @ServerExceptionMapper
+    public Response cancelled(CancellationException e, ContainerRequestContext request) {
+        return envelope(499, "CANCELLED", "client", "the request was cancelled: " + e.getMessage(), Map.of(),
+                request, null);
+    }
+
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e, ContainerRequestContext request) {
+        return malformedJson(e, request);
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e, ContainerRequestContext request) {
+        String field = e instanceof MismatchedInputException m && !m.getPath().isEmpty()
+                ? m.getPath().get(m.getPath().size() - 1).getFieldName() : null;
+        String message = field != null ? "field '" + field + "' has the wrong type" : "the body is not valid JSON";
+        Map<String, Object> details = field != null ? Map.of("field", field) : Map.of();
+        return envelope(field != null ? 422 : 400, "VALIDATION_ERROR", "validation", message, details, request,
+                null);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, ContainerRequestContext request) {
+        int status = e.getResponse().getStatus();
+        String code = e instanceof NotSupportedException ? "UNSUPPORTED_MEDIA_TYPE"
+                : e instanceof NotFoundException ? "NOT_FOUND"
+                : e instanceof NotAllowedException ? "METHOD_NOT_ALLOWED"
+                : status == 413 ? "FILE_TOO_LARGE" : "HTTP_" + status;
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException json) {
+            return malformedJson(json, request);
+        }
+        return envelope(status, code, status < 500 ? "validation" : "server", e.getMessage(), Map.of(), request, null);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e, ContainerRequestContext request) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof ApiException api) {
+            return api(api, request);
+        }
+        if (cause instanceof IllegalArgumentException iae) {
+            return envelope(422, "VALIDATION_ERROR", "validation", iae.getMessage(), Map.of(), request, null);
+        }
+        LOG.errorf(e, "generation failed: %s", e.getMessage());
+        return envelope(500, "INFERENCE_ERROR", "server", "the generation failed: " + cause.getMessage(), Map.of(),
+                request, null);
+    }
+
+    static Response envelope(int status, String code, String category, String message, Map<String, Object> extra,
+                             ContainerRequestContext request, Long retryAfter) {
+        Map<String, Object> details = new LinkedHashMap<>(extra);
+        if (request != null) {
+            details.put("path", request.getUriInfo().getPath());
+            details.put("method", request.getMethod());
+        }
+        details.put("timestamp", Instant.now().toString());
+        Response.ResponseBuilder b = Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(ErrorEnvelope.of(code, message, category, details));
+        if (retryAfter != null) {
+            b.header("Retry-After", retryAfter);
+        }
+        return b.build();
+    }
+}

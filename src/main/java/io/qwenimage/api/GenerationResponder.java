@@ -1,0 +1,63 @@
+package io.qwenimage.api;
+
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.GenerationResult;
+import io.qwenimage.jobs.Job;
+import io.qwenimage.service.GenerationService;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Shared by the generation endpoints: submits to the queue, never waits on the event loop, cancels the job when
+ * the client goes away, and answers JSON or raw bytes as the Accept header asks.
+ */
+@ApplicationScoped
+public class GenerationResponder {
+
+    private final GenerationService service;
+    private final ResponseWriter writer;
+
+    public GenerationResponder(GenerationService service, ResponseWriter writer) {
+        this.service = service;
+        this.writer = writer;
+    }
+
+    /** True when the client asked for image bytes rather than JSON. */
+    static boolean wantsRaw(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        String a = accept.toLowerCase(Locale.ROOT);
+        return (a.contains("image/png") || a.contains("image/jpeg")) && !a.startsWith("application/json");
+    }
+
+    /** The format the Accept header forces, or the body's choice. */
+    static String format(String accept, String fromBody) {
+        if (wantsRaw(accept)) {
+            return accept.toLowerCase(Locale.ROOT).contains("image/jpeg") ? "jpeg" : "png";
+        }
+        return fromBody;
+    }
+
+    public Uni<Response> respond(GenerationRequest request, String accept, String format, Map<String, Object> extra) {
+        long t0 = System.nanoTime();
+        String model = service.modelInfo().id();
+        Job<GenerationResult> job = service.submit(request);
+        // the job's stage completes on its worker thread, so encoding happens there, not on the event loop
+        return Uni.createFrom().completionStage(job.result())
+                .onCancellation().invoke(() -> job.cancel("client disconnected"))
+                .map(result -> {
+                    List<byte[]> encoded = writer.encode(request, result, format, model);
+                    if (wantsRaw(accept)) {
+                        return writer.raw(result, encoded, format);
+                    }
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    return Response.ok(writer.json(request, result, encoded, format, model, seconds, extra))
+                            .type("application/json").build();
+                });
+    }
+}

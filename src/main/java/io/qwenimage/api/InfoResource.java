@@ -1,0 +1,67 @@
+package io.qwenimage.api;
+
+import io.qwenimage.config.QwenConfig;
+import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.engine.scheduler.SchedulerKind;
+import io.qwenimage.service.GenerationService;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** GET /info: the seed's fields plus what a client needs to build valid requests. */
+@Path("/info")
+public class InfoResource {
+
+    private final GenerationService service;
+    private final QwenConfig config;
+
+    public InfoResource(GenerationService service, QwenConfig config) {
+        this.service = service;
+        this.config = config;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> info() {
+        ModelInfo m = service.modelInfo();
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("name", m == null ? null : m.id());
+        model.put("loaded", service.isStarted());
+        model.put("family", m == null ? null : m.family());
+        model.put("dtype", m == null ? null : m.dtype());
+        model.put("prediction_type", m == null ? null : m.predictionType());
+        model.put("native_size", m == null ? null : m.nativeSize());
+        model.put("image_to_image", m != null && m.imageToImage());
+        model.put("device", service.executionProvider());
+        model.put("path", config.model().path().orElse("(bundled demo model)"));
+        QwenConfig.Limits l = config.limits();
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("min_size", l.minSize());
+        limits.put("max_width", l.maxWidth());
+        limits.put("max_height", l.maxHeight());
+        limits.put("max_pixels", l.maxPixels());
+        limits.put("max_steps", l.maxSteps());
+        limits.put("max_num_images", l.maxNumImages());
+        limits.put("max_prompt_length", l.maxPromptLength());
+        limits.put("max_file_size", config.server().maxFileSize());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("service_name", "qwen-image-api-service");
+        out.put("version", "1.0.0");
+        out.put("model_info", model);
+        out.put("schedulers", Arrays.stream(SchedulerKind.values()).map(SchedulerKind::apiName).toList());
+        out.put("default_scheduler", config.generation().scheduler());
+        out.put("limits", limits);
+        out.put("queue", Map.of("workers", config.queue().workers(), "capacity", config.queue().capacity(),
+                "timeout_seconds", config.queue().timeout().toSeconds(),
+                "request_timeout_seconds", config.server().requestTimeout().toSeconds()));
+        out.put("supported_formats", List.of("PNG", "JPEG", "WEBP", "BMP", "GIF"));
+        out.put("output_formats", List.of("png", "jpeg"));
+        out.put("api_endpoints", List.of("/text-to-image", "/image-to-image", "/health", "/info"));
+        return out;
+    }
+}

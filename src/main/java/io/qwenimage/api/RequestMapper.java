@@ -1,0 +1,113 @@
+package io.qwenimage.api;
+
+import io.qwenimage.config.QwenConfig;
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.engine.scheduler.SchedulerKind;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Checks request fields against the configured limits and fills defaults; every refusal names the field. */
+@ApplicationScoped
+public class RequestMapper {
+
+    /** Seeds drawn for requests without one lie in [0, 2^32 - 1), like AUTOMATIC1111's. */
+    static final long SEED_RANGE = 4_294_967_295L;
+
+    private final QwenConfig config;
+
+    public RequestMapper(QwenConfig config) {
+        this.config = config;
+    }
+
+    /** The engine request of a /text-to-image body. */
+    public GenerationRequest textToImage(TextToImageRequest body, ModelInfo model) {
+        if (body == null) {
+            throw ApiException.invalid("body", "a JSON body with at least \"prompt\" is required");
+        }
+        return build(body.prompt(), body.negativePrompt(), body.width(), body.height(), body.numInferenceSteps(),
+                body.guidanceScale(), body.seed(), body.numImages(), body.scheduler(), model, null, 1.0);
+    }
+
+    /** The engine request of an image-to-image call. */
+    public GenerationRequest imageToImage(String prompt, String negative, Integer width, Integer height, Integer steps,
+                                          Double guidance, Long seed, Integer numImages, String scheduler,
+                                          Double strength, RgbImage image, ModelInfo model) {
+        double s = strength == null ? config.generation().strength() : strength;
+        if (!(s >= 0.01 && s <= 1.0)) {
+            throw ApiException.invalid("strength", "strength must be between 0.01 and 1.0, got " + s);
+        }
+        // the seed's rule: width/height default to the input picture's size
+        int w = width != null ? width : image.width();
+        int h = height != null ? height : image.height();
+        return build(prompt, negative, w, h, steps, guidance, seed, numImages, scheduler, model, image, s);
+    }
+
+    /** png or jpeg (default from configuration). */
+    public String outputFormat(String requested) {
+        String f = (requested == null ? config.generation().outputFormat() : requested).trim().toLowerCase(Locale.ROOT);
+        return switch (f) {
+            case "png" -> "png";
+            case "jpeg", "jpg" -> "jpeg";
+            default -> throw ApiException.invalid("output_format", "output_format must be png or jpeg, not '"
+                    + requested + "'");
+        };
+    }
+
+    private GenerationRequest build(String prompt, String negative, Integer width, Integer height, Integer steps,
+                                    Double guidance, Long seed, Integer numImages, String scheduler, ModelInfo model,
+                                    RgbImage image, double strength) {
+        QwenConfig.Limits limits = config.limits();
+        if (prompt == null || prompt.isBlank()) {
+            throw ApiException.invalid("prompt", "prompt must not be empty");
+        }
+        if (prompt.length() > limits.maxPromptLength()) {
+            throw ApiException.invalid("prompt", "prompt is " + prompt.length() + " characters; at most "
+                    + limits.maxPromptLength() + " are accepted");
+        }
+        if (negative != null && negative.length() > limits.maxPromptLength()) {
+            throw ApiException.invalid("negative_prompt", "negative_prompt is longer than "
+                    + limits.maxPromptLength() + " characters");
+        }
+        int w = width != null ? width : model.nativeSize();
+        int h = height != null ? height : model.nativeSize();
+        range("width", w, limits.minSize(), limits.maxWidth());
+        range("height", h, limits.minSize(), limits.maxHeight());
+        if ((long) w * h > limits.maxPixels()) {
+            throw new ApiException(422, "VALIDATION_ERROR", "validation", w + "x" + h + " is " + (long) w * h
+                    + " pixels; this service generates at most " + limits.maxPixels() + " pixels per image",
+                    Map.of("field", "width", "max_pixels", limits.maxPixels()));
+        }
+        int n = steps != null ? steps : config.generation().steps();
+        range("num_inference_steps", n, 1, limits.maxSteps());
+        double g = guidance != null ? guidance : config.generation().guidanceScale();
+        if (!(g >= 0 && g <= 30)) {
+            throw ApiException.invalid("guidance_scale", "guidance_scale must be between 0 and 30, got " + g);
+        }
+        int count = numImages != null ? numImages : 1;
+        range("num_images", count, 1, limits.maxNumImages());
+        SchedulerKind kind;
+        try {
+            kind = SchedulerKind.fromApiName(scheduler != null ? scheduler : config.generation().scheduler());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("scheduler", e.getMessage());
+        }
+        long s = seed != null && seed >= 0 ? seed : ThreadLocalRandom.current().nextLong(SEED_RANGE);
+        if (image != null && (int) (n * strength) < 1) {
+            throw ApiException.invalid("strength", "num_inference_steps x strength must be at least 1 (" + n + " x "
+                    + strength + " leaves no step to run)");
+        }
+        return new GenerationRequest(prompt, negative == null ? "" : negative, w, h, n, g, kind, s, count, image,
+                strength);
+    }
+
+    private static void range(String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new ApiException(422, "VALIDATION_ERROR", "validation", field + " must be between " + min + " and "
+                    + max + ", got " + value, Map.of("field", field, "min", min, "max", max));
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.qwenimage.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * POST /text-to-image body: the seed's fields (prompt, width, height, num_inference_steps, guidance_scale) plus
+ * ours. Omitted fields take the configured defaults (size: the model's native size).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record TextToImageRequest(
+        @JsonProperty("prompt") String prompt,
+        @JsonProperty("negative_prompt") String negativePrompt,
+        @JsonProperty("width") Integer width,
+        @JsonProperty("height") Integer height,
+        @JsonProperty("num_inference_steps") Integer numInferenceSteps,
+        @JsonProperty("guidance_scale") Double guidanceScale,
+        @JsonProperty("seed") Long seed,
+        @JsonProperty("num_images") Integer numImages,
+        @JsonProperty("scheduler") String scheduler,
+        @JsonProperty("output_format") String outputFormat) {
+}

@@ -1,0 +1,43 @@
+package io.qwenimage.api;
+
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.ServiceNotReadyException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+
+/** POST /text-to-image: the seed's JSON endpoint. */
+@Path("/text-to-image")
+public class TextToImageResource {
+
+    private final GenerationService service;
+    private final RequestMapper mapper;
+    private final GenerationResponder responder;
+
+    public TextToImageResource(GenerationService service, RequestMapper mapper, GenerationResponder responder) {
+        this.service = service;
+        this.mapper = mapper;
+        this.responder = responder;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({MediaType.APPLICATION_JSON, "image/png", "image/jpeg"})
+    public Uni<Response> generate(TextToImageRequest body, @HeaderParam("Accept") String accept) {
+        ModelInfo model = service.modelInfo();
+        if (model == null || !service.isStarted()) {
+            throw new ServiceNotReadyException("the model is still loading");
+        }
+        GenerationRequest request = mapper.textToImage(body, model);
+        String format = GenerationResponder.format(accept, mapper.outputFormat(body.outputFormat()));
+        return responder.respond(request, accept, format, Map.of());
+    }
+}

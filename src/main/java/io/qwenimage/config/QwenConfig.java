@@ -1,0 +1,148 @@
+package io.qwenimage.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every {@code qwen.*} key (documented with its default in {@code config/config.yaml}). Environment variables
+ * follow the seed's form: {@code QWEN_MODEL_PATH}, {@code QWEN_QUEUE_CAPACITY}, ...
+ */
+@ConfigMapping(prefix = "qwen")
+public interface QwenConfig {
+
+    Model model();
+
+    Queue queue();
+
+    Server server();
+
+    Limits limits();
+
+    Generation generation();
+
+    /** The model to serve and where it runs. */
+    interface Model {
+
+        /** A diffusers/optimum ONNX model folder; empty serves the bundled demo model. */
+        Optional<String> path();
+
+        /** auto (CUDA if it loads, else CPU), cpu or cuda. */
+        @WithDefault("auto")
+        String device();
+
+        @WithName("device-id")
+        @WithDefault("0")
+        int deviceId();
+
+        /** ONNX Runtime threads per operator; 0 = one per core. */
+        @WithName("intra-op-threads")
+        @WithDefault("0")
+        int intraOpThreads();
+
+        /** Where the bundled demo model is unpacked (ONNX Runtime loads graphs from files). */
+        @WithName("work-dir")
+        Optional<String> workDir();
+    }
+
+    /** The bounded job queue in front of the workers. */
+    interface Queue {
+
+        /** Generations running at once; 1 on a CPU (one generation already uses every core). */
+        @WithDefault("1")
+        int workers();
+
+        /** Requests that may wait for a worker; more are answered 503 at once. */
+        @WithDefault("8")
+        int capacity();
+
+        /** Longest wait in the queue before a request gets 503 QUEUE_TIMEOUT. */
+        @WithDefault("30s")
+        Duration timeout();
+
+        /** A worker inside one step longer than this makes liveness fail. */
+        @WithName("stall-threshold")
+        @WithDefault("120s")
+        Duration stallThreshold();
+    }
+
+    /** HTTP-level limits. */
+    interface Server {
+
+        /** Deadline of one generation request, queue wait included; past it: 504 and the job is stopped. */
+        @WithName("request-timeout")
+        @WithDefault("300s")
+        Duration requestTimeout();
+
+        /** Largest upload, bytes. */
+        @WithName("max-file-size")
+        @WithDefault("10485760")
+        long maxFileSize();
+    }
+
+    /** What one request may ask for. */
+    interface Limits {
+
+        @WithName("min-size")
+        @WithDefault("64")
+        int minSize();
+
+        @WithName("max-width")
+        @WithDefault("2048")
+        int maxWidth();
+
+        @WithName("max-height")
+        @WithDefault("2048")
+        int maxHeight();
+
+        /** width x height budget of one image. */
+        @WithName("max-pixels")
+        @WithDefault("1048576")
+        long maxPixels();
+
+        @WithName("max-steps")
+        @WithDefault("100")
+        int maxSteps();
+
+        @WithName("max-num-images")
+        @WithDefault("4")
+        int maxNumImages();
+
+        @WithName("max-prompt-length")
+        @WithDefault("1000")
+        int maxPromptLength();
+
+        /** Pixel budget of an uploaded picture, checked from its header before decoding. */
+        @WithName("max-input-pixels")
+        @WithDefault("16777216")
+        long maxInputPixels();
+    }
+
+    /** Defaults of omitted request fields. */
+    interface Generation {
+
+        @WithName("num-inference-steps")
+        @WithDefault("20")
+        int steps();
+
+        @WithName("guidance-scale")
+        @WithDefault("7.5")
+        double guidanceScale();
+
+        @WithDefault("euler_a")
+        String scheduler();
+
+        @WithDefault("0.8")
+        double strength();
+
+        @WithName("output-format")
+        @WithDefault("png")
+        String outputFormat();
+
+        @WithName("jpeg-quality")
+        @WithDefault("0.92")
+        float jpegQuality();
+    }
+}

@@ -1,0 +1,2 @@
+/** The service's configuration ({@code qwen.*}), validated at startup. */
+package io.qwenimage.config;
