@@ -7,13 +7,12 @@ import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.ImageTensors;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.scheduler.SchedulerKind;
+import io.qwenimage.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +66,7 @@ class ImageCodecTest {
 
     @Test
     void aHugeDeclaredSizeIsRefusedBeforeDecoding() {
-        byte[] bomb = pngHeaderOnly(100_000, 100_000);
+        byte[] bomb = TestImages.pngHeaderOnly(100_000, 100_000);
         assertThatThrownBy(() -> ImageCodec.decode(bomb, 4_194_304))
                 .isInstanceOf(ImageTooLargeException.class)
                 .hasMessageContaining("100000x100000").hasMessageContaining("4194304");
@@ -92,28 +91,6 @@ class ImageCodecTest {
         RgbImage img = ImageCodec.decode(png.toByteArray(), 100);
         assertThat(new int[] {img.at(0, 0, 0), img.at(0, 0, 1), img.at(0, 0, 2)}).containsExactly(255, 0, 0);
         assertThat(new int[] {img.at(3, 3, 0), img.at(3, 3, 1), img.at(3, 3, 2)}).containsExactly(255, 255, 255);
-    }
-
-    /** A PNG with a valid IHDR claiming the given size, and no pixel data. */
-    static byte[] pngHeaderOnly(int width, int height) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
-                .put((byte) 0).put((byte) 0).put((byte) 0);
-        chunk(out, "IHDR", ihdr.array());
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        out.writeBytes(t);
-        out.writeBytes(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     static double meanAbsDiff(RgbImage a, RgbImage b) {

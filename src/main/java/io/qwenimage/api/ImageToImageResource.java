@@ -1,0 +1,164 @@
+package io.qwenimage.api;
+
+import io.qwenimage.config.QwenConfig;
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.image.ImageCodec;
+import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.ServiceNotReadyException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/**
+ * POST /image-to-image: the seed's multipart form ({@code image}, {@code prompt}, {@code strength},
+ * {@code width}, {@code height}, {@code num_inference_steps}) plus our fields, or the same as JSON with a base64
+ * picture. The picture's size is checked from its header before it is decoded.
+ */
+@Path("/image-to-image")
+public class ImageToImageResource {
+
+    private final GenerationService service;
+    private final RequestMapper mapper;
+    private final GenerationResponder responder;
+    private final QwenConfig config;
+
+    public ImageToImageResource(GenerationService service, RequestMapper mapper, GenerationResponder responder,
+                                QwenConfig config) {
+        this.service = service;
+        this.mapper = mapper;
+        this.responder = responder;
+        this.config = config;
+    }
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces({MediaType.APPLICATION_JSON, "image/png", "image/jpeg"})
+    public Uni<Response> multipart(@RestForm("image") FileUpload image, @RestForm String prompt,
+                                   @RestForm("negative_prompt") String negativePrompt, @RestForm String strength,
+                                   @RestForm String width, @RestForm String height,
+                                   @RestForm("num_inference_steps") String steps,
+                                   @RestForm("guidance_scale") String guidance, @RestForm String seed,
+                                   @RestForm("num_images") String numImages, @RestForm String scheduler,
+                                   @RestForm("output_format") String outputFormat,
+                                   @HeaderParam("Accept") String accept) {
+        if (image == null || image.uploadedFile() == null) {
+            throw ApiException.invalid("image", "an image file is required (form field \"image\")");
+        }
+        byte[] bytes;
+        try {
+            if (image.size() > config.server().maxFileSize()) {
+                throw tooLarge(image.size());
+            }
+            bytes = Files.readAllBytes(image.uploadedFile());
+        } catch (IOException e) {
+            throw ApiException.invalid("image", "the uploaded file cannot be read");
+        }
+        return generate(bytes, image.fileName(), prompt, negativePrompt, number(strength, "strength"),
+                integer(width, "width"), integer(height, "height"), integer(steps, "num_inference_steps"),
+                number(guidance, "guidance_scale"), wholeNumber(seed, "seed"), integer(numImages, "num_images"),
+                scheduler, outputFormat, accept);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({MediaType.APPLICATION_JSON, "image/png", "image/jpeg"})
+    public Uni<Response> json(ImageToImageJsonRequest body, @HeaderParam("Accept") String accept) {
+        if (body == null || body.image() == null || body.image().isBlank()) {
+            throw ApiException.invalid("image", "\"image\" (base64) is required");
+        }
+        String data = body.image();
+        int comma = data.startsWith("data:") ? data.indexOf(',') : -1;
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode((comma >= 0 ? data.substring(comma + 1) : data).replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("image", "\"image\" is not valid base64");
+        }
+        if (bytes.length > config.server().maxFileSize()) {
+            throw tooLarge(bytes.length);
+        }
+        return generate(bytes, null, body.prompt(), body.negativePrompt(), body.strength(), body.width(),
+                body.height(), body.numInferenceSteps(), body.guidanceScale(), body.seed(), body.numImages(),
+                body.scheduler(), body.outputFormat(), accept);
+    }
+
+    private Uni<Response> generate(byte[] bytes, String fileName, String prompt, String negative, Double strength,
+                                   Integer width, Integer height, Integer steps, Double guidance, Long seed,
+                                   Integer numImages, String scheduler, String outputFormat, String accept) {
+        ModelInfo model = service.modelInfo();
+        if (model == null || !service.isStarted()) {
+            throw new ServiceNotReadyException("the model is still loading");
+        }
+        if (!model.imageToImage()) {
+            throw new ApiException(422, "VALIDATION_ERROR", "validation",
+                    "the loaded model has no vae_encoder, so it cannot do image-to-image", Map.of());
+        }
+        RgbImage input = ImageCodec.decode(bytes, config.limits().maxInputPixels());
+        GenerationRequest request = mapper.imageToImage(prompt, negative, width, height, steps, guidance, seed,
+                numImages, scheduler, strength, input, model);
+        String format = GenerationResponder.format(accept, mapper.outputFormat(outputFormat));
+        Map<String, Object> extra = new LinkedHashMap<>();
+        Map<String, Object> inputInfo = new LinkedHashMap<>();
+        inputInfo.put("original_width", input.width());
+        inputInfo.put("original_height", input.height());
+        if (fileName != null) {
+            inputInfo.put("filename", fileName);
+        }
+        extra.put("input_image", inputInfo);
+        return responder.respond(request, accept, format, extra);
+    }
+
+    private ApiException tooLarge(long size) {
+        return new ApiException(413, "FILE_TOO_LARGE", "validation", "the image is " + size + " bytes; at most "
+                + config.server().maxFileSize() + " are accepted", Map.of("max_file_size",
+                config.server().maxFileSize()));
+    }
+
+    private static Integer integer(String value, String field) {
+        Long v = wholeNumber(value, field);
+        if (v != null && (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE)) {
+            throw ApiException.invalid(field, field + " is out of range: " + v);
+        }
+        return v == null ? null : v.intValue();
+    }
+
+    private static Long wholeNumber(String value, String field) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(field, field + " must be an integer, not '" + value + "'");
+        }
+    }
+
+    private static Double number(String value, String field) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            double d = Double.parseDouble(value.trim());
+            if (!Double.isFinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(field, field + " must be a number, not '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.qwenimage.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.qwenimage.engine.ImageTensors;
+import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.image.ImageCodec;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** POST /image-to-image, multipart (the seed's form) and JSON, and its upload errors. */
+@QuarkusTest
+class ImageToImageResourceTest {
+
+    static byte[] redCircleOnBluePng(int w, int h) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        var g = img.createGraphics();
+        g.setColor(new Color(40, 70, 220));
+        g.fillRect(0, 0, w, h);
+        g.setColor(new Color(220, 40, 40));
+        g.fillOval(w / 4, h / 4, w / 2, h / 2);
+        g.dispose();
+        return ImageCodec.encodePng(ImageTensors.fromBufferedImage(img), Map.of());
+    }
+
+    @BeforeEach
+    void waitUntilReady() throws InterruptedException {
+        for (int i = 0; i < 600 && given().get("/health").statusCode() != 200; i++) {
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void theSeedsMultipartFormWorks() {
+        String image = given().multiPart("image", "in.png", redCircleOnBluePng(96, 96), "image/png")
+                .multiPart("prompt", "a red circle on a blue background").multiPart("strength", "0.5")
+                .multiPart("width", "64").multiPart("height", "64").multiPart("num_inference_steps", "10")
+                .post("/image-to-image")
+                .then().statusCode(200).body("success", equalTo(true))
+                .body("metadata.input_image.original_width", equalTo(96))
+                .body("metadata.parameters.strength", equalTo(0.5f))
+                .extract().path("image");
+        RgbImage out = ImageCodec.decode(Base64.getDecoder().decode(image), 1 << 20);
+        assertThat(out.width()).isEqualTo(64);
+    }
+
+    @Test
+    void withoutASizeTheInputsSizeIsUsed() {
+        given().multiPart("image", "in.png", redCircleOnBluePng(80, 72), "image/png")
+                .multiPart("prompt", "a red circle").multiPart("num_inference_steps", "4")
+                .post("/image-to-image")
+                .then().statusCode(200).body("metadata.width", equalTo(80)).body("metadata.height", equalTo(72));
+    }
+
+    @Test
+    void jsonWithABase64DataUrlWorks() {
+        String data = "data:image/png;base64," + Base64.getEncoder().encodeToString(redCircleOnBluePng(64, 64));
+        given().contentType(ContentType.JSON)
+                .body(Map.of("image", data, "prompt", "a red circle", "strength", 0.6, "num_inference_steps", 10))
+                .post("/image-to-image").then().statusCode(200).body("success", equalTo(true));
+    }
+
+    @Test
+    void uploadErrorsAreNamed() {
+        given().multiPart("prompt", "x").post("/image-to-image")
+                .then().statusCode(422).body("error.details.field", equalTo("image"));
+        given().multiPart("image", "notes.txt", "hello".getBytes(), "text/plain").multiPart("prompt", "x")
+                .post("/image-to-image")
+                .then().statusCode(400).body("error.code", equalTo("INVALID_IMAGE"))
+                .body("error.message", containsString("not a PNG, JPEG, WebP, BMP or GIF"));
+        byte[] png = redCircleOnBluePng(64, 64);
+        given().multiPart("image", "cut.png", java.util.Arrays.copyOf(png, png.length / 2), "image/png")
+                .multiPart("prompt", "x").post("/image-to-image")
+                .then().statusCode(400).body("error.code", equalTo("INVALID_IMAGE"));
+        given().multiPart("image", "in.png", png, "image/png").multiPart("prompt", "x")
+                .multiPart("strength", "lots").post("/image-to-image")
+                .then().statusCode(422).body("error.message", containsString("strength must be a number"));
+        given().multiPart("image", "in.png", png, "image/png").multiPart("prompt", "x")
+                .multiPart("strength", "0.1").multiPart("num_inference_steps", "5").post("/image-to-image")
+                .then().statusCode(422).body("error.message", containsString("num_inference_steps x strength"));
+        given().contentType(ContentType.JSON).body(Map.of("image", "!!!", "prompt", "x"))
+                .post("/image-to-image").then().statusCode(422).body("error.message", containsString("base64"));
+    }
+
+    @Test
+    void aPictureDeclaringTooManyPixelsIsRefusedBeforeDecoding() {
+        byte[] bomb = io.qwenimage.testing.TestImages.pngHeaderOnly(100_000, 100_000);
+        given().multiPart("image", "bomb.png", bomb, "image/png").multiPart("prompt", "x")
+                .post("/image-to-image")
+                .then().statusCode(413).body("error.code", equalTo("FILE_TOO_LARGE"))
+                .body("error.message", containsString("100000x100000"));
+    }
+}

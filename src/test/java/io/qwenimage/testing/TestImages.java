@@ -1,0 +1,35 @@
+package io.qwenimage.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+
+/** Hand-made picture files for tests. */
+public final class TestImages {
+
+    private TestImages() {
+    }
+
+    /** A PNG whose valid IHDR claims the given size, with no pixel data: an image bomb's header. */
+    public static byte[] pngHeaderOnly(int width, int height) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        out.writeBytes(t);
+        out.writeBytes(data);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+}
