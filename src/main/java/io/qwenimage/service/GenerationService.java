@@ -1,5 +1,6 @@
 package io.qwenimage.service;
 
+import io.qwenimage.config.ConfigValidator;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.CancellationToken;
 import io.qwenimage.engine.DiffusionPipeline;
@@ -49,6 +50,7 @@ public class GenerationService {
     }
 
     void onStart(@Observes StartupEvent event) {
+        ConfigValidator.validate(config);
         Thread loader = new Thread(this::load, "qwen-model-loader");
         loader.setDaemon(true);
         loader.start();

@@ -1,0 +1,79 @@
+package io.qwenimage.config;
+
+import io.qwenimage.engine.onnx.ExecutionProvider;
+import io.qwenimage.engine.scheduler.SchedulerKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Checks the {@code qwen.*} values that their types cannot; each problem names its key. */
+public final class ConfigValidator {
+
+    private ConfigValidator() {
+    }
+
+    /** @throws IllegalStateException listing every invalid key, one per line */
+    public static void validate(QwenConfig c) {
+        List<String> problems = new ArrayList<>();
+        try {
+            ExecutionProvider.parse(c.model().device());
+        } catch (IllegalArgumentException e) {
+            problems.add("qwen.model.device: " + e.getMessage());
+        }
+        c.model().path().filter(p -> !p.isBlank()).ifPresent(p -> {
+            if (!Files.isDirectory(Path.of(p))) {
+                problems.add("qwen.model.path: '" + p + "' is not a directory");
+            }
+        });
+        positive(problems, "qwen.model.device-id", c.model().deviceId() + 1);
+        positive(problems, "qwen.queue.workers", c.queue().workers());
+        if (c.queue().capacity() < 0) {
+            problems.add("qwen.queue.capacity: must not be negative");
+        }
+        positive(problems, "qwen.queue.timeout", c.queue().timeout().toMillis());
+        positive(problems, "qwen.queue.stall-threshold", c.queue().stallThreshold().toMillis());
+        positive(problems, "qwen.server.request-timeout", c.server().requestTimeout().toMillis());
+        positive(problems, "qwen.server.max-file-size", c.server().maxFileSize());
+        QwenConfig.Limits l = c.limits();
+        positive(problems, "qwen.limits.min-size", l.minSize());
+        if (l.maxWidth() < l.minSize() || l.maxHeight() < l.minSize()) {
+            problems.add("qwen.limits.max-width/max-height: must be at least qwen.limits.min-size");
+        }
+        positive(problems, "qwen.limits.max-pixels", l.maxPixels());
+        positive(problems, "qwen.limits.max-steps", l.maxSteps());
+        positive(problems, "qwen.limits.max-num-images", l.maxNumImages());
+        positive(problems, "qwen.limits.max-prompt-length", l.maxPromptLength());
+        positive(problems, "qwen.limits.max-input-pixels", l.maxInputPixels());
+        QwenConfig.Generation g = c.generation();
+        if (g.steps() < 1 || g.steps() > l.maxSteps()) {
+            problems.add("qwen.generation.num-inference-steps: must be between 1 and qwen.limits.max-steps");
+        }
+        if (!(g.guidanceScale() >= 0 && g.guidanceScale() <= 30)) {
+            problems.add("qwen.generation.guidance-scale: must be between 0 and 30");
+        }
+        try {
+            SchedulerKind.fromApiName(g.scheduler());
+        } catch (IllegalArgumentException e) {
+            problems.add("qwen.generation.scheduler: " + e.getMessage());
+        }
+        if (!(g.strength() > 0 && g.strength() <= 1)) {
+            problems.add("qwen.generation.strength: must be in (0, 1]");
+        }
+        if (!List.of("png", "jpeg", "jpg").contains(g.outputFormat().toLowerCase(java.util.Locale.ROOT))) {
+            problems.add("qwen.generation.output-format: must be png or jpeg");
+        }
+        if (!(g.jpegQuality() > 0 && g.jpegQuality() <= 1)) {
+            problems.add("qwen.generation.jpeg-quality: must be in (0, 1]");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("invalid configuration:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    private static void positive(List<String> problems, String key, long value) {
+        if (value <= 0) {
+            problems.add(key + ": must be positive");
+        }
+    }
+}
