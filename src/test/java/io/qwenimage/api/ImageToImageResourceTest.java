@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import io.qwenimage.engine.ImageTensors;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.image.ImageCodec;
+import io.qwenimage.testing.ServiceReady;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.awt.Color;
@@ -34,9 +35,7 @@ class ImageToImageResourceTest {
 
     @BeforeEach
     void waitUntilReady() throws InterruptedException {
-        for (int i = 0; i < 600 && given().get("/health").statusCode() != 200; i++) {
-            Thread.sleep(100);
-        }
+        ServiceReady.await();
     }
 
     @Test

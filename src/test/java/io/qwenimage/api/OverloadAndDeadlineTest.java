@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.qwenimage.testing.ServiceReady;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -37,9 +38,7 @@ class OverloadAndDeadlineTest {
 
     @BeforeEach
     void waitUntilReady() throws InterruptedException {
-        for (int i = 0; i < 600 && given().get("/health").statusCode() != 200; i++) {
-            Thread.sleep(100);
-        }
+        ServiceReady.await();
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.image.ImageCodec;
+import io.qwenimage.testing.ServiceReady;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -24,9 +25,7 @@ class TextToImageResourceTest {
 
     @BeforeEach
     void waitUntilReady() throws InterruptedException {
-        for (int i = 0; i < 600 && given().get("/health").statusCode() != 200; i++) {
-            Thread.sleep(100);
-        }
+        ServiceReady.await();
     }
 
     @Test

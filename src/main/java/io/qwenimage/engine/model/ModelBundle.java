@@ -3,7 +3,7 @@ package io.qwenimage.engine.model;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwenimage.engine.JsonFiles;
 import io.qwenimage.engine.ModelException;
 import io.qwenimage.engine.onnx.SessionFactory;
 import io.qwenimage.engine.scheduler.SchedulerConfig;
@@ -46,23 +46,22 @@ public final class ModelBundle implements AutoCloseable {
 
     private ModelBundle(Path folder, String id, SessionFactory sessions) {
         this.folder = folder;
-        ObjectMapper json = new ObjectMapper();
         Path index = folder.resolve("model_index.json");
         if (!Files.isDirectory(folder)) {
             throw ModelException.of(folder, "is not a model folder (no such directory)");
         }
-        JsonNode indexJson = readJson(json, index, true);
+        JsonNode indexJson = JsonFiles.read(index);
         if (!indexJson.isObject()) {
             throw ModelException.of(index, "is not a JSON object");
         }
         this.tokenizer = ClipTokenizer.load(folder.resolve("tokenizer"));
         this.schedulerConfig = SchedulerConfig.read(folder.resolve("scheduler/scheduler_config.json"));
-        JsonNode vaeConfig = readJson(json, folder.resolve("vae_decoder/config.json"), false);
+        JsonNode vaeConfig = JsonFiles.readOptional(folder.resolve("vae_decoder/config.json"));
         double scaling = vaeConfig.path("scaling_factor").asDouble(DEFAULT_SCALING_FACTOR);
         if (!(scaling > 0)) {
             throw ModelException.of(folder.resolve("vae_decoder/config.json"), "scaling_factor must be positive");
         }
-        JsonNode unetConfig = readJson(json, folder.resolve("unet/config.json"), false);
+        JsonNode unetConfig = JsonFiles.readOptional(folder.resolve("unet/config.json"));
 
         List<AutoCloseable> opened = new ArrayList<>();
         int width;
@@ -194,19 +193,5 @@ public final class ModelBundle implements AutoCloseable {
         ai.onnxruntime.OrtSession s = sessions.open(file);
         opened.add(s);
         return s;
-    }
-
-    private static JsonNode readJson(ObjectMapper json, Path file, boolean required) {
-        if (!Files.isRegularFile(file)) {
-            if (required) {
-                throw ModelException.of(file, "is missing");
-            }
-            return json.createObjectNode();
-        }
-        try {
-            return json.readTree(file.toFile());
-        } catch (IOException e) {
-            throw ModelException.of(file, "is not valid JSON (" + e.getMessage() + ")", e);
-        }
     }
 }

@@ -1,10 +1,8 @@
 package io.qwenimage.engine.scheduler;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwenimage.engine.JsonFiles;
 import io.qwenimage.engine.ModelException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -36,16 +34,8 @@ public record SchedulerConfig(String className, int numTrainTimesteps, double be
 
     /** Reads the file; a missing or malformed file is a {@link ModelException} naming it. */
     public static SchedulerConfig read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw ModelException.of(file, "is missing");
-        }
-        JsonNode n;
-        try {
-            n = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw ModelException.of(file, "is not valid JSON (" + e.getMessage() + ")", e);
-        }
-        if (n == null || !n.isObject()) {
+        JsonNode n = JsonFiles.read(file);
+        if (!n.isObject()) {
             throw ModelException.of(file, "is not a JSON object");
         }
         double[] trained = null;

@@ -1,7 +1,7 @@
 package io.qwenimage.engine.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwenimage.engine.JsonFiles;
 import io.qwenimage.engine.ModelException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -80,11 +80,10 @@ public final class ClipTokenizer {
 
     /** Reads a tokenizer folder; a missing or malformed file is a {@link ModelException} naming it. */
     public static ClipTokenizer load(Path folder) {
-        ObjectMapper json = new ObjectMapper();
         Path vocabFile = folder.resolve("vocab.json");
         Path mergesFile = folder.resolve("merges.txt");
         Map<String, Integer> vocab = new HashMap<>();
-        JsonNode vocabJson = readJson(json, vocabFile);
+        JsonNode vocabJson = JsonFiles.read(vocabFile);
         if (!vocabJson.isObject() || vocabJson.isEmpty()) {
             throw ModelException.of(vocabFile, "expected a JSON object of token -> id");
         }
@@ -114,7 +113,7 @@ public final class ClipTokenizer {
         for (String name : List.of("special_tokens_map.json", "tokenizer_config.json")) {
             Path file = folder.resolve(name);
             if (Files.isRegularFile(file)) {
-                JsonNode config = readJson(json, file);
+                JsonNode config = JsonFiles.read(file);
                 JsonNode padNode = config.path("pad_token");
                 String value = padNode.isObject() ? padNode.path("content").asText(null) : padNode.asText(null);
                 if (value != null && !value.isEmpty()) {
@@ -335,16 +334,5 @@ public final class ClipTokenizer {
             throw new IllegalArgumentException("vocabulary lacks " + token);
         }
         return id;
-    }
-
-    private static JsonNode readJson(ObjectMapper json, Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw ModelException.of(file, "is missing");
-        }
-        try {
-            return json.readTree(file.toFile());
-        } catch (IOException e) {
-            throw ModelException.of(file, "is not valid JSON (" + e.getMessage() + ")", e);
-        }
     }
 }
