@@ -132,6 +132,13 @@ def configs(folder, vocab, scale, legacy=False):
         "timestep_spacing": "leading", "trained_betas": None})
     if folder != dc.MODEL_DIR:
         shutil.copytree(os.path.join(dc.MODEL_DIR, "tokenizer"), os.path.join(folder, "tokenizer"), dirs_exist_ok=True)
+    for part in ("vae_encoder", "vae_decoder"):
+        # legacy exports had no per-part configs; ours keeps the VAE's, because this VAE's scaling factor is not
+        # SD's 0.18215 that loaders assume without one
+        write_json(os.path.join(folder, part, "config.json"), {
+            "_class_name": "AutoencoderKL", "_diffusers_version": "0.30.0", "in_channels": 3, "out_channels": 3,
+            "latent_channels": 4, "sample_size": dc.SIZE, "scaling_factor": round(scale, 5),
+            "block_out_channels": [64, 96], "force_upcast": False})
     if legacy:
         return
     write_json(os.path.join(folder, "text_encoder", "config.json"), {
@@ -146,11 +153,6 @@ def configs(folder, vocab, scale, legacy=False):
         "sample_size": dc.LATENT, "in_channels": 4, "out_channels": 4, "cross_attention_dim": 64,
         "block_out_channels": [48, 96, 96], "attention_head_dim": 24, "time_cond_proj_dim": None,
         "addition_embed_type": None})
-    for part in ("vae_encoder", "vae_decoder"):
-        write_json(os.path.join(folder, part, "config.json"), {
-            "_class_name": "AutoencoderKL", "_diffusers_version": "0.30.0", "in_channels": 3, "out_channels": 3,
-            "latent_channels": 4, "sample_size": dc.SIZE, "scaling_factor": round(scale, 5),
-            "block_out_channels": [64, 96], "force_upcast": False})
 
 
 def save_fixture(folder, lines, part, kind, name, tensor):

@@ -159,6 +159,7 @@ class DemoModelParityTest {
             for (int i = 0; i < want.length; i++) {
                 worst = Math.max(worst, Math.abs(want[i] - got[i]));
             }
+            System.out.printf("parity %s %s: max |onnx - torch| = %.2g%n", f.file().getFileName(), f.name(), worst);
             assertThat(worst).as("max |onnx - torch| of %s", f.name()).isLessThanOrEqualTo(tolerance);
             return;
         }
