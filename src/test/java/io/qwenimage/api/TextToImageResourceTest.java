@@ -7,12 +7,14 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
+import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.testing.ServiceReady;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.util.Base64;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The seed's JSON endpoint on the bundled demo model: pictures, raw bytes, and every validation error. */
 @QuarkusTest
 class TextToImageResourceTest {
+
+    @Inject
+    QwenConfig config;
 
     @BeforeEach
     void waitUntilReady() throws InterruptedException {
@@ -110,7 +115,7 @@ class TextToImageResourceTest {
     void infoAndHealthSpeakTheSeedsLanguage() {
         given().get("/info").then().statusCode(200).body("service_name", equalTo("qwen-image-api-service"))
                 .body("model_info.native_size", equalTo(64)).body("schedulers", hasItem("dpmpp_2m_karras"))
-                .body("queue.capacity", equalTo(2));
+                .body("queue.capacity", equalTo(config.queue().capacity()));
         given().get("/health").then().statusCode(200).body("status", equalTo("UP"))
                 .body("model_loaded", equalTo(true));
         given().get("/q/health/ready").then().statusCode(200);
