@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,27 +45,78 @@ public class GenerationService {
     private volatile SessionFactory sessions;
     private volatile boolean warmedUp;
     private volatile String failure;
+    private volatile boolean draining;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Duration shutdownTimeout;
 
-    public GenerationService(QwenConfig config) {
+    public GenerationService(QwenConfig config,
+                             @ConfigProperty(name = "quarkus.shutdown.timeout", defaultValue = "60s")
+                             Duration shutdownTimeout) {
         this.config = config;
+        this.shutdownTimeout = shutdownTimeout;
     }
 
     void onStart(@Observes StartupEvent event) {
         ConfigValidator.validate(config);
+        installSignalHandlers();
         Thread loader = new Thread(this::load, "qwen-model-loader");
         loader.setDaemon(true);
         loader.start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        drain();
+        closeEngine();
+    }
+
+    /**
+     * SIGTERM and SIGINT drain before the JVM begins to exit: ONNX Runtime releases its native environment in a
+     * JVM shutdown hook, and shutdown hooks run concurrently, so a generation still running when the JVM starts
+     * to exit would touch freed memory. So: stop admitting (readiness DOWN, new generations 503), let queued and
+     * running jobs finish within quarkus.shutdown.timeout, close the engine, and only then exit (status 0);
+     * Quarkus' own graceful shutdown then waits for the last responses to be written.
+     */
+    private void installSignalHandlers() {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    Thread t = new Thread(() -> {
+                        LOG.infof("SIG%s: draining (no new generations; waiting for %d queued and running)", name,
+                                queue == null ? 0 : queue.queued() + queue.running());
+                        drain();
+                        closeEngine();
+                        System.exit(0);
+                    }, "qwen-drain");
+                    t.start();
+                });
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("cannot handle SIG%s (%s); shutdown will not wait for running generations", name,
+                        e.getMessage());
+            }
+        }
+    }
+
+    private void drain() {
+        draining = true;
         JobQueue q = queue;
         if (q != null) {
             q.beginDrain();
             try {
-                q.awaitIdle(Duration.ofSeconds(30));
+                if (!q.awaitIdle(shutdownTimeout)) {
+                    LOG.warnf("jobs still running after %s; cancelling them", shutdownTimeout);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    private void closeEngine() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        JobQueue q = queue;
+        if (q != null) {
             q.close();
         }
         ModelBundle m = model;
@@ -109,6 +161,9 @@ public class GenerationService {
     public Job<GenerationResult> submit(GenerationRequest request) {
         DiffusionPipeline p = pipeline;
         JobQueue q = queue;
+        if (draining) {
+            throw new io.qwenimage.jobs.ShuttingDownException();
+        }
         if (p == null || q == null) {
             throw new ServiceNotReadyException(failure != null ? "the model failed to load: " + failure
                     : "the model is still loading");
@@ -128,8 +183,7 @@ public class GenerationService {
     }
 
     public boolean isDraining() {
-        JobQueue q = queue;
-        return q != null && q.isDraining();
+        return draining;
     }
 
     /** Ready to take generations: started and not draining. */
@@ -157,11 +211,4 @@ public class GenerationService {
         return Duration.between(startedAt, Instant.now());
     }
 
-    /** Stops admitting new generations (readiness goes DOWN at once). */
-    public void beginDrain() {
-        JobQueue q = queue;
-        if (q != null) {
-            q.beginDrain();
-        }
-    }
 }
