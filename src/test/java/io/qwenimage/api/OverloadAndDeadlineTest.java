@@ -84,6 +84,28 @@ class OverloadAndDeadlineTest {
     }
 
     @Test
+    void aClientThatHangsUpCancelsItsGeneration() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest slow = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + "/text-to-image"))
+                .header("Content-Type", "application/json").timeout(java.time.Duration.ofMillis(300))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"prompt\": \"a red circle\", "
+                        + "\"width\": 512, \"height\": 512, \"num_inference_steps\": 100}")).build();
+        try {
+            http.send(slow, java.net.http.HttpResponse.BodyHandlers.discarding());
+        } catch (java.net.http.HttpTimeoutException expected) {
+            // the client gave up after 300 ms and closed the connection
+        }
+        long deadline = System.nanoTime() + 1_000_000_000L;     // well before the 2 s request deadline
+        int running = 1;
+        while (running > 0 && System.nanoTime() < deadline) {
+            running = given().get("/health").then().extract().path("queue.running");
+            Thread.sleep(20);
+        }
+        assertThat(running).as("the abandoned generation was stopped").isZero();
+    }
+
+    @Test
     void healthAndInfoAnswerWhileTheWorkerIsBusy() throws Exception {
         ExecutorService client = Executors.newSingleThreadExecutor();
         try {
