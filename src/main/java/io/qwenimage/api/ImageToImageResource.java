@@ -6,7 +6,6 @@ import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.service.GenerationService;
-import io.qwenimage.service.ServiceNotReadyException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -99,10 +98,7 @@ public class ImageToImageResource {
     private Uni<Response> generate(byte[] bytes, String fileName, String prompt, String negative, Double strength,
                                    Integer width, Integer height, Integer steps, Double guidance, Long seed,
                                    Integer numImages, String scheduler, String outputFormat, String accept) {
-        ModelInfo model = service.modelInfo();
-        if (model == null || !service.isStarted()) {
-            throw new ServiceNotReadyException("the model is still loading");
-        }
+        ModelInfo model = service.readyModel();
         if (!model.imageToImage()) {
             throw new ApiException(422, "VALIDATION_ERROR", "validation",
                     "the loaded model has no vae_encoder, so it cannot do image-to-image", Map.of());

@@ -3,7 +3,6 @@ package io.qwenimage.api;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.service.GenerationService;
-import io.qwenimage.service.ServiceNotReadyException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -32,10 +31,7 @@ public class TextToImageResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, "image/png", "image/jpeg"})
     public Uni<Response> generate(TextToImageRequest body, @HeaderParam("Accept") String accept) {
-        ModelInfo model = service.modelInfo();
-        if (model == null || !service.isStarted()) {
-            throw new ServiceNotReadyException("the model is still loading");
-        }
+        ModelInfo model = service.readyModel();
         GenerationRequest request = mapper.textToImage(body, model);
         String format = GenerationResponder.format(accept, mapper.outputFormat(body.outputFormat()));
         return responder.respond(request, accept, format, Map.of());

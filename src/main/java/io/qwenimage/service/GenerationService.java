@@ -172,6 +172,26 @@ public class GenerationService {
                 config.server().requestTimeout());
     }
 
+    /**
+     * The model, when generations can be taken now.
+     *
+     * @throws ServiceNotReadyException while loading, or with the reason loading failed
+     * @throws io.qwenimage.jobs.ShuttingDownException while draining
+     */
+    public ModelInfo readyModel() {
+        if (draining) {
+            throw new io.qwenimage.jobs.ShuttingDownException();
+        }
+        ModelBundle m = model;
+        if (failure != null) {
+            throw new ServiceNotReadyException("the model failed to load: " + failure);
+        }
+        if (m == null || !warmedUp) {
+            throw new ServiceNotReadyException("the model is still loading");
+        }
+        return m.info();
+    }
+
     /** Loaded and warmed up. */
     public boolean isStarted() {
         return warmedUp;
