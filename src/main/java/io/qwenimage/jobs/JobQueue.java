@@ -35,6 +35,7 @@ public final class JobQueue implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private final List<Job<?>> active = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean draining;
+    private volatile boolean stopped;
     private volatile double meanServiceSeconds = 1.0;
 
     public JobQueue(QueueSettings settings) {
@@ -131,7 +132,10 @@ public final class JobQueue implements AutoCloseable {
         return true;
     }
 
-    /** Cancels whatever is left and stops the workers. */
+    /**
+     * Cancels whatever is left and stops the workers, waiting (up to 10 s) until none is inside a job any more,
+     * so that the caller may then close the model the workers were using.
+     */
     @Override
     public void close() {
         draining = true;
@@ -139,8 +143,18 @@ public final class JobQueue implements AutoCloseable {
             j.cancel("the service is shutting down");
         }
         active.forEach(j -> j.cancel("the service is shutting down"));
+        stopped = true;
         workers.forEach(Thread::interrupt);
         timers.shutdownNow();
+        long end = System.nanoTime() + 10_000_000_000L;
+        for (Thread t : workers) {
+            try {
+                t.join(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private long retryAfterSeconds(int inSystemNow) {
@@ -164,14 +178,17 @@ public final class JobQueue implements AutoCloseable {
     }
 
     private void work() {
-        while (!Thread.currentThread().isInterrupted()) {
+        // a task may swallow the interrupt (a cancelled sleep), so the loop also watches the stopped flag
+        while (!stopped && !Thread.currentThread().isInterrupted()) {
             Job<?> job;
             try {
-                job = waiting.take();
+                job = waiting.poll(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
-            run(job);
+            if (job != null) {
+                run(job);
+            }
         }
     }
 

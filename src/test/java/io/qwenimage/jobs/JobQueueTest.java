@@ -169,6 +169,30 @@ class JobQueueTest {
     }
 
     @Test
+    void closeReturnsOnlyOnceNoWorkerIsInsideAJob() throws Exception {
+        queue = new JobQueue(new QueueSettings(1, 1, Duration.ofSeconds(30)));
+        java.util.concurrent.atomic.AtomicBoolean inside = new java.util.concurrent.atomic.AtomicBoolean();
+        queue.submit((cancel, progress) -> {
+            inside.set(true);
+            try {
+                for (int i = 0; i < 500; i++) {
+                    cancel.throwIfCancelled();
+                    Thread.sleep(20);
+                }
+                return "";
+            } finally {
+                inside.set(false);
+            }
+        }, Duration.ofSeconds(30));
+        while (!inside.get()) {
+            Thread.sleep(5);
+        }
+        queue.close();
+        // the model may be closed now: nothing is using it
+        assertThat(inside.get()).isFalse();
+    }
+
+    @Test
     void concurrentSubmittersNeverOverfill() throws Exception {
         queue = new JobQueue(new QueueSettings(2, 3, Duration.ofSeconds(30)));
         CountDownLatch hold = new CountDownLatch(1);
