@@ -5,24 +5,15 @@ import json
 import os
 import sys
 
-
-def bytes_to_unicode():
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return [chr(c) for c in cs]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "demo-model"))
+from clip_bpe import bytes_to_unicode  # noqa: E402
 
 
 def main(src, out):
     with open(src, encoding="utf-8") as f:
         lines = f.read().split("\n")
     merges = lines[1:49152 - 256 - 2 + 1]
-    base = bytes_to_unicode()
+    base = list(bytes_to_unicode().values())
     vocab = base + [v + "</w>" for v in base] + ["".join(m.split(" ")) for m in merges]
     vocab += ["<|startoftext|>", "<|endoftext|>"]
     assert len(vocab) == 49408, len(vocab)

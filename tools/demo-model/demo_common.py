@@ -15,6 +15,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image, ImageDraw
 
+from clip_bpe import bytes_to_unicode  # noqa: F401 (part of this module's interface)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(HERE, "work")          # data, checkpoints, logs (not committed)
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -88,19 +90,6 @@ def all_caption_words():
 
 
 # ---------------------------------------------------------------- CLIP-format BPE tokenizer
-
-def bytes_to_unicode():
-    """CLIP's reversible byte -> printable unicode table (openai clip/simple_tokenizer.py semantics)."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, [chr(c) for c in cs]))
-
 
 BOS, EOS = "<|startoftext|>", "<|endoftext|>"
 # CLIP's pre-tokenizer; ASCII stand-ins for \p{L} and \p{N}, which Python's re lacks (the Java side uses the Unicode form).
