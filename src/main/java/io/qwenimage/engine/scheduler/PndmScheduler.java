@@ -1,10 +1,8 @@
 package io.qwenimage.engine.scheduler;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.List;
 
 /**
  * PNDM with skip_prk_steps (PLMS, Stable Diffusion 1.x's default), diffusers' {@code PNDMScheduler.step_plms}:
@@ -32,15 +30,14 @@ final class PndmScheduler extends TimestepScheduler {
     private static double[] plmsTimesteps(SchedulerConfig config, int steps, int start) {
         double[] base = Spacing.timesteps(config.spacingFor(SchedulerKind.PNDM), steps, config.numTrainTimesteps(),
                 config.resolvedStepsOffset(), true);
-        List<Double> plms = new ArrayList<>();
-        plms.add(base[0]);
-        if (steps > 1) {
-            plms.add(base[1]);
-        }
+        double[] all = new double[steps == 1 ? 1 : steps + 1];
+        all[0] = base[0];
         for (int i = 1; i < steps; i++) {
-            plms.add(base[i]);
+            all[i + 1] = base[i];
         }
-        double[] all = plms.stream().mapToDouble(Double::doubleValue).toArray();
+        if (steps > 1) {
+            all[1] = base[1];
+        }
         return Arrays.copyOfRange(all, start, all.length);
     }
 
