@@ -118,6 +118,7 @@ class TextToImageResourceTest {
                 .body("queue.capacity", equalTo(config.queue().capacity()));
         given().get("/health").then().statusCode(200).body("status", equalTo("UP"))
                 .body("model_loaded", equalTo(true));
+        given().get("/").then().statusCode(200).body("health", equalTo("/health")).body("info", equalTo("/info"));
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/health/started").then().statusCode(200);
         given().get("/q/health/live").then().statusCode(200);
