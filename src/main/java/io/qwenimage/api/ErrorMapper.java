@@ -54,6 +54,13 @@ public class ErrorMapper {
     }
 
     @ServerExceptionMapper
+    public Response requestTimeout(org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException e,
+                                   ContainerRequestContext request) {
+        return envelope(504, "GATEWAY_TIMEOUT", "timeout", "the request did not finish within its deadline and "
+                + "was stopped", Map.of(), request, null);
+    }
+
+    @ServerExceptionMapper
     public Response shuttingDown(ShuttingDownException e, ContainerRequestContext request) {
         return envelope(503, "SHUTTING_DOWN", "availability", e.getMessage(), Map.of(), request, 5L);
     }

@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /**
  * Shared by the generation endpoints: submits to the queue, never waits on the event loop, cancels the job when
@@ -20,10 +21,12 @@ public class GenerationResponder {
 
     private final GenerationService service;
     private final ResponseWriter writer;
+    private final JobDeadline deadline;
 
-    public GenerationResponder(GenerationService service, ResponseWriter writer) {
+    public GenerationResponder(GenerationService service, ResponseWriter writer, JobDeadline deadline) {
         this.service = service;
         this.writer = writer;
+        this.deadline = deadline;
     }
 
     /** True when the client asked for image bytes rather than JSON. */
@@ -43,12 +46,18 @@ public class GenerationResponder {
         return fromBody;
     }
 
+    /**
+     * Submits and answers. Past the request deadline ({@link JobDeadline}) the client gets 504 and the job is
+     * cancelled (it stops at its next step); a client that hangs up cancels it too. The job queue keeps a backstop
+     * deadline one second later.
+     */
     public Uni<Response> respond(GenerationRequest request, String accept, String format, Map<String, Object> extra) {
         long t0 = System.nanoTime();
         String model = service.modelInfo().id();
         Job<GenerationResult> job = service.submit(request);
         // the job's stage completes on its worker thread, so encoding happens there, not on the event loop
-        return Uni.createFrom().completionStage(job.result())
+        return deadline.await(job)
+                .onFailure(TimeoutException.class).invoke(() -> job.cancel("deadline exceeded"))
                 .onCancellation().invoke(() -> job.cancel("client disconnected"))
                 .map(result -> {
                     List<byte[]> encoded = writer.encode(request, result, format, model);

@@ -71,9 +71,12 @@ public interface QwenConfig {
     /** HTTP-level limits. */
     interface Server {
 
-        /** Deadline of one generation request, queue wait included; past it: 504 and the job is stopped. */
+        /**
+         * Deadline of one generation request, queue wait included; past it: 504 and the job is stopped. Whole
+         * seconds: the value also feeds SmallRye Fault Tolerance's timeout keys (application.properties).
+         */
         @WithName("request-timeout")
-        @WithDefault("300s")
+        @WithDefault("300")
         Duration requestTimeout();
 
         /** Largest upload, bytes. */

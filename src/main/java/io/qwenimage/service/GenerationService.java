@@ -168,8 +168,9 @@ public class GenerationService {
             throw new ServiceNotReadyException(failure != null ? "the model failed to load: " + failure
                     : "the model is still loading");
         }
+        // the request deadline itself is GenerationResponder's fault-tolerance timeout; this one is its backstop
         return q.submit((cancel, progress) -> p.generate(request, progress, cancel),
-                config.server().requestTimeout());
+                config.server().requestTimeout().plusSeconds(1));
     }
 
     /**

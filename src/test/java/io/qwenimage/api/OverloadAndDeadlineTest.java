@@ -29,7 +29,7 @@ class OverloadAndDeadlineTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("qwen.queue.workers", "1", "qwen.queue.capacity", "2",
-                    "qwen.server.request-timeout", "2s");
+                    "qwen.server.request-timeout", "2");
         }
     }
 
@@ -76,7 +76,8 @@ class OverloadAndDeadlineTest {
         given().contentType(ContentType.JSON)
                 .body("{\"prompt\": \"a red circle\", \"width\": 512, \"height\": 512, \"num_inference_steps\": 100}")
                 .post("/text-to-image")
-                .then().statusCode(504).body("error.code", equalTo("GATEWAY_TIMEOUT"));
+                .then().statusCode(504).body("error.code", equalTo("GATEWAY_TIMEOUT"))
+                .body("error.message", org.hamcrest.Matchers.containsString("within its deadline"));
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(seconds).isLessThan(5.0);
         given().contentType(ContentType.JSON).body("{\"prompt\": \"a red circle\", \"num_inference_steps\": 4}")
