@@ -1,7 +1,6 @@
 package io.qwenimage.api;
 
 import io.qwenimage.engine.GenerationRequest;
-import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.jobs.Job;
 import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;
@@ -54,19 +53,19 @@ public class GenerationResponder {
     public Uni<Response> respond(GenerationRequest request, String accept, String format, Map<String, Object> extra) {
         long t0 = System.nanoTime();
         String model = service.modelInfo().id();
-        Job<GenerationResult> job = service.submit(request);
-        // the job's stage completes on its worker thread, so encoding happens there, not on the event loop
+        boolean raw = wantsRaw(accept);
+        // runs on the worker thread: PNG/JPEG and base64 encoding stay off the event loop
+        Job<Response> job = service.submit(request, result -> {
+            List<byte[]> encoded = writer.encode(request, result, format, model);
+            if (raw) {
+                return writer.raw(result, encoded, format);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return Response.ok(writer.json(request, result, encoded, format, model, seconds, extra))
+                    .type("application/json").build();
+        });
         return deadline.await(job)
                 .onFailure(TimeoutException.class).invoke(() -> job.cancel("deadline exceeded"))
-                .onCancellation().invoke(() -> job.cancel("client disconnected"))
-                .map(result -> {
-                    List<byte[]> encoded = writer.encode(request, result, format, model);
-                    if (wantsRaw(accept)) {
-                        return writer.raw(result, encoded, format);
-                    }
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    return Response.ok(writer.json(request, result, encoded, format, model, seconds, extra))
-                            .type("application/json").build();
-                });
+                .onCancellation().invoke(() -> job.cancel("client disconnected"));
     }
 }

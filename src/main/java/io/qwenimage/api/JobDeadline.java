@@ -1,6 +1,5 @@
 package io.qwenimage.api;
 
-import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.jobs.Job;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +16,7 @@ public class JobDeadline {
 
     /** The job's result, or a {@code TimeoutException} once the deadline passes. */
     @Timeout(value = 300, unit = ChronoUnit.SECONDS)
-    public Uni<GenerationResult> await(Job<GenerationResult> job) {
+    public <T> Uni<T> await(Job<T> job) {
         return Uni.createFrom().completionStage(job.result());
     }
 }

@@ -157,8 +157,11 @@ public class GenerationService {
         }
     }
 
-    /** Submits one generation with the configured request deadline. */
-    public Job<GenerationResult> submit(GenerationRequest request) {
+    /**
+     * Submits one generation; {@code then} turns its result into what the caller sends (encoding happens on the
+     * worker thread, never on the event loop, and before the job counts as done for draining).
+     */
+    public <T> Job<T> submit(GenerationRequest request, java.util.function.Function<GenerationResult, T> then) {
         DiffusionPipeline p = pipeline;
         JobQueue q = queue;
         if (draining) {
@@ -169,7 +172,7 @@ public class GenerationService {
                     : "the model is still loading");
         }
         // the request deadline itself is GenerationResponder's fault-tolerance timeout; this one is its backstop
-        return q.submit((cancel, progress) -> p.generate(request, progress, cancel),
+        return q.submit((cancel, progress) -> then.apply(p.generate(request, progress, cancel)),
                 config.server().requestTimeout().plusSeconds(1));
     }
 

@@ -14,7 +14,6 @@ import io.qwenimage.testing.ServiceReady;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import jakarta.inject.Inject;
 import java.util.Base64;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +24,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 @QuarkusTest
 class TextToImageResourceTest {
 
-    @Inject
-    QwenConfig config;
+    /** The queue capacity the running service was configured with (the jar IT reads config/config.yaml's). */
+    protected int configuredCapacity() {
+        return io.quarkus.arc.Arc.container().instance(QwenConfig.class).get().queue().capacity();
+    }
 
     @BeforeEach
     void waitUntilReady() throws InterruptedException {
@@ -115,7 +116,7 @@ class TextToImageResourceTest {
     void infoAndHealthSpeakTheSeedsLanguage() {
         given().get("/info").then().statusCode(200).body("service_name", equalTo("qwen-image-api-service"))
                 .body("model_info.native_size", equalTo(64)).body("schedulers", hasItem("dpmpp_2m_karras"))
-                .body("queue.capacity", equalTo(config.queue().capacity()));
+                .body("queue.capacity", equalTo(configuredCapacity()));
         given().get("/health").then().statusCode(200).body("status", equalTo("UP"))
                 .body("model_loaded", equalTo(true));
         given().get("/").then().statusCode(200).body("health", equalTo("/health")).body("info", equalTo("/info"));
