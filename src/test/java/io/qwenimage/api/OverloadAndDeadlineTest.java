@@ -29,7 +29,7 @@ class OverloadAndDeadlineTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("qwen.queue.workers", "1", "qwen.queue.capacity", "2",
-                    "qwen.server.request-timeout", "2");
+                    "qwen.server.request-timeout", "2", "qwen.server.max-file-size", "4096");
         }
     }
 
@@ -104,6 +104,17 @@ class OverloadAndDeadlineTest {
             Thread.sleep(20);
         }
         assertThat(running).as("the abandoned generation was stopped").isZero();
+    }
+
+    @Test
+    void anUploadOverTheFileSizeLimitIs413() {
+        byte[] big = new byte[5000];
+        given().multiPart("image", "big.png", big, "image/png").multiPart("prompt", "x").post("/image-to-image")
+                .then().statusCode(413).body("error.code", equalTo("FILE_TOO_LARGE"))
+                .body("error.details.max_file_size", equalTo(4096));
+        given().contentType(ContentType.JSON)
+                .body(Map.of("image", java.util.Base64.getEncoder().encodeToString(big), "prompt", "x"))
+                .post("/image-to-image").then().statusCode(413).body("error.code", equalTo("FILE_TOO_LARGE"));
     }
 
     @Test
