@@ -40,9 +40,19 @@ public class RequestMapper {
         if (!(s >= 0.01 && s <= 1.0)) {
             throw ApiException.invalid("strength", "strength must be between 0.01 and 1.0, got " + s);
         }
-        // the seed's rule: width/height default to the input picture's size
+        // the seed's rule: width/height default to the input picture's size; a picture larger than the limits is
+        // generated at the largest size within them that keeps its aspect ratio (multiples of 8)
         int w = width != null ? width : image.width();
         int h = height != null ? height : image.height();
+        if (width == null && height == null) {
+            QwenConfig.Limits l = config.limits();
+            double scale = Math.min(1.0, Math.min(Math.min((double) l.maxWidth() / w, (double) l.maxHeight() / h),
+                    Math.sqrt((double) l.maxPixels() / ((long) w * h))));
+            if (scale < 1.0) {
+                w = Math.max(l.minSize(), (int) (w * scale) / 8 * 8);
+                h = Math.max(l.minSize(), (int) (h * scale) / 8 * 8);
+            }
+        }
         return build(prompt, negative, w, h, steps, guidance, seed, numImages, scheduler, model, image, s);
     }
 

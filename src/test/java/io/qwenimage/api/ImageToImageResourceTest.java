@@ -61,6 +61,16 @@ class ImageToImageResourceTest {
     }
 
     @Test
+    void aPictureLargerThanTheLimitsIsGeneratedAtTheLargestSizeThatFits() {
+        // 3000x2000 = 6 M pixels; the budget is 1 M: 1248x832 keeps the 3:2 ratio in multiples of 8
+        given().multiPart("image", "photo.png", redCircleOnBluePng(3000, 2000), "image/png")
+                .multiPart("prompt", "a red circle").multiPart("num_inference_steps", "1")
+                .multiPart("strength", "1.0").post("/image-to-image")
+                .then().statusCode(200).body("metadata.width", equalTo(1248)).body("metadata.height", equalTo(832))
+                .body("metadata.input_image.original_width", equalTo(3000));
+    }
+
+    @Test
     void jsonWithABase64DataUrlWorks() {
         String data = "data:image/png;base64," + Base64.getEncoder().encodeToString(redCircleOnBluePng(64, 64));
         given().contentType(ContentType.JSON)
