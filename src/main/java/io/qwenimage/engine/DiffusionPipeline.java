@@ -129,8 +129,8 @@ public final class DiffusionPipeline {
                 }
             }
         }
+        float[] part = new float[plane];
         NoiseSource perImage = out -> {
-            float[] part = new float[plane];
             for (int i = 0; i < n; i++) {
                 generators[i].fill(part);
                 System.arraycopy(part, 0, out, i * plane, plane);
@@ -183,11 +183,11 @@ public final class DiffusionPipeline {
     }
 
     private static Embeddings repeat(Embeddings one, int times) {
-        Embeddings out = one;
-        for (int i = 1; i < times; i++) {
-            out = out.concat(one);
+        float[] out = new float[one.data().length * times];
+        for (int i = 0; i < times; i++) {
+            System.arraycopy(one.data(), 0, out, i * one.data().length, one.data().length);
         }
-        return out;
+        return new Embeddings(out, one.batch() * times, one.tokens(), one.width());
     }
 
     /** LCM's guidance embedding of w = guidance - 1 (diffusers' get_guidance_scale_embedding), one row per image. */

@@ -22,7 +22,6 @@ public final class Job<T> {
     private volatile boolean deadlinePassed;
     private volatile int step;
     private volatile int totalSteps;
-    private volatile long startedNanos;
     private volatile long lastBeatNanos;
     private Runnable onRemoveWhileQueued = () -> { };
 
@@ -52,12 +51,6 @@ public final class Job<T> {
 
     public int totalSteps() {
         return totalSteps;
-    }
-
-    /** Time spent waiting in the queue (so far, or until it started). */
-    public Duration queueWait() {
-        long end = startedNanos != 0 ? startedNanos : System.nanoTime();
-        return Duration.ofNanos(end - submittedNanos);
     }
 
     /**
@@ -100,8 +93,7 @@ public final class Job<T> {
     }
 
     boolean start() {
-        startedNanos = System.nanoTime();
-        lastBeatNanos = startedNanos;
+        lastBeatNanos = System.nanoTime();
         return state.compareAndSet(JobState.QUEUED, JobState.RUNNING);
     }
 

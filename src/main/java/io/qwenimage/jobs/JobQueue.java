@@ -95,10 +95,6 @@ public final class JobQueue implements AutoCloseable {
         return running.get();
     }
 
-    public QueueSettings settings() {
-        return settings;
-    }
-
     /** The longest time any running job has gone without finishing a step (the liveness watchdog reads it). */
     public Duration longestStepInFlight() {
         Duration worst = Duration.ZERO;

@@ -124,10 +124,6 @@ public final class ModelBundle implements AutoCloseable {
         return new ModelBundle(target, "demo", sessions);
     }
 
-    public Path folder() {
-        return folder;
-    }
-
     public ClipTokenizer tokenizer() {
         return tokenizer;
     }

@@ -11,7 +11,6 @@ import io.qwenimage.engine.ModelException;
 import io.qwenimage.engine.onnx.Tensors;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 
 /** The text encoder graph: token ids (int32 or int64, as declared) to per-token hidden states. */
 public final class TextEncoderStage implements AutoCloseable {
@@ -51,8 +50,7 @@ public final class TextEncoderStage implements AutoCloseable {
         }
         try (OnnxTensor input = Tensors.numbers(env, idsType, flat, new long[] {batch, length});
              OrtSession.Result result = Tensors.tracked(session.run(Map.of("input_ids", input), java.util.Set.of(output)))) {
-            Optional<ai.onnxruntime.OnnxValue> value = result.get(output);
-            OnnxTensor hidden = (OnnxTensor) value.orElseThrow();
+            OnnxTensor hidden = (OnnxTensor) result.get(output).orElseThrow();
             long[] shape = hidden.getInfo().getShape();
             return new Embeddings(Tensors.toFloats(hidden), (int) shape[0], (int) shape[1], (int) shape[2]);
         }

@@ -205,10 +205,6 @@ public final class ClipTokenizer {
         return maxLength;
     }
 
-    public int vocabularySize() {
-        return idToToken.length;
-    }
-
     /** CLIP's cleaning, without ftfy: NFC, HTML entities (twice, as CLIP does), controls, whitespace, lower case. */
     static String clean(String text) {
         String s = unescapeHtml(unescapeHtml(Normalizer.normalize(text, Normalizer.Form.NFC)));
