@@ -4,10 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.qwenimage.engine.image.ImageTooLargeException;
 import io.qwenimage.engine.image.InvalidImageException;
+import io.qwenimage.engine.image.UnsupportedImageFormatException;
 import io.qwenimage.jobs.DeadlineExceededException;
 import io.qwenimage.jobs.QueueFullException;
 import io.qwenimage.jobs.QueueTimeoutException;
 import io.qwenimage.jobs.ShuttingDownException;
+import io.qwenimage.security.RateLimitDecision;
+import io.qwenimage.security.RateLimitExceededException;
+import io.qwenimage.security.TooManyJobsException;
 import io.qwenimage.service.ServiceNotReadyException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -18,6 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -41,6 +46,28 @@ public class ErrorMapper {
     public Response queueFull(QueueFullException e, ContainerRequestContext request) {
         return envelope(503, "SERVICE_OVERLOADED", "capacity", e.getMessage(),
                 Map.of("retry_after", e.retryAfterSeconds()), request, e.retryAfterSeconds());
+    }
+
+    @ServerExceptionMapper
+    public Response rateLimited(RateLimitExceededException e, ContainerRequestContext request) {
+        RateLimitDecision d = e.decision();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("requests_per_minute", e.settings().perMinute());
+        details.put("requests_per_hour", e.settings().perHour());
+        details.put("burst", e.settings().burst());
+        details.put("retry_after", d.retryAfterSeconds());
+        Response r = envelope(429, "RATE_LIMIT_EXCEEDED", "rate_limit", e.getMessage(), details, request,
+                d.retryAfterSeconds());
+        r.getHeaders().putSingle("X-RateLimit-Limit", d.limit());
+        r.getHeaders().putSingle("X-RateLimit-Remaining", 0);
+        r.getHeaders().putSingle("X-RateLimit-Reset", d.resetSeconds());
+        return r;
+    }
+
+    @ServerExceptionMapper
+    public Response tooManyJobs(TooManyJobsException e, ContainerRequestContext request) {
+        return envelope(429, "TOO_MANY_JOBS", "rate_limit", e.getMessage(), Map.of("max_jobs_per_key", e.max()),
+                request, 5L);
     }
 
     @ServerExceptionMapper
@@ -74,6 +101,12 @@ public class ErrorMapper {
     public Response tooLarge(ImageTooLargeException e, ContainerRequestContext request) {
         return envelope(413, "FILE_TOO_LARGE", "validation", e.getMessage(),
                 Map.of("width", e.width(), "height", e.height(), "max_pixels", e.maxPixels()), request, null);
+    }
+
+    @ServerExceptionMapper
+    public Response unsupportedImage(UnsupportedImageFormatException e, ContainerRequestContext request) {
+        return envelope(415, "UNSUPPORTED_MEDIA_TYPE", "validation", e.getMessage(),
+                Map.of("field", "image", "supported", List.of("png", "jpeg", "webp", "bmp", "gif")), request, null);
     }
 
     @ServerExceptionMapper

@@ -1,7 +1,10 @@
 package io.qwenimage.api;
 
 import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.config.QwenConfig;
 import io.qwenimage.jobs.Job;
+import io.qwenimage.security.Callers;
+import io.qwenimage.security.JobSlots;
 import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,11 +24,16 @@ public class GenerationResponder {
     private final GenerationService service;
     private final ResponseWriter writer;
     private final JobDeadline deadline;
+    private final Callers callers;
+    private final JobSlots slots;
 
-    public GenerationResponder(GenerationService service, ResponseWriter writer, JobDeadline deadline) {
+    public GenerationResponder(GenerationService service, ResponseWriter writer, JobDeadline deadline,
+                               Callers callers, QwenConfig config) {
         this.service = service;
         this.writer = writer;
         this.deadline = deadline;
+        this.callers = callers;
+        this.slots = new JobSlots(config.security().maxJobsPerKey());
     }
 
     /** True when the client asked for image bytes rather than JSON. */
@@ -48,22 +56,31 @@ public class GenerationResponder {
     /**
      * Submits and answers. Past the request deadline ({@link JobDeadline}) the client gets 504 and the job is
      * cancelled (it stops at its next step); a client that hangs up cancels it too. The job queue keeps a backstop
-     * deadline one second later.
+     * deadline one second later. The job holds one of its caller's job slots
+     * ({@code qwen.security.max-jobs-per-key}) until it ends.
      */
     public Uni<Response> respond(GenerationRequest request, String accept, String format, Map<String, Object> extra) {
         long t0 = System.nanoTime();
         String model = service.modelInfo().id();
         boolean raw = wantsRaw(accept);
-        // runs on the worker thread: PNG/JPEG and base64 encoding stay off the event loop
-        Job<Response> job = service.submit(request, result -> {
-            List<byte[]> encoded = writer.encode(request, result, format, model);
-            if (raw) {
-                return writer.raw(result, encoded, format);
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            return Response.ok(writer.json(request, result, encoded, format, model, seconds, extra))
-                    .type("application/json").build();
-        });
+        JobSlots.Slot slot = slots.acquire(callers.current().id());
+        Job<Response> job;
+        try {
+            // runs on the worker thread: PNG/JPEG and base64 encoding stay off the event loop
+            job = service.submit(request, result -> {
+                List<byte[]> encoded = writer.encode(request, result, format, model);
+                if (raw) {
+                    return writer.raw(result, encoded, format);
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                return Response.ok(writer.json(request, result, encoded, format, model, seconds, extra))
+                        .type("application/json").build();
+            });
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
+        job.result().whenComplete((r, e) -> slot.close());
         return deadline.await(job)
                 .onFailure(TimeoutException.class).invoke(() -> job.cancel("deadline exceeded"))
                 .onCancellation().invoke(() -> job.cancel("client disconnected"));

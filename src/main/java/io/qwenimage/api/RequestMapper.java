@@ -82,6 +82,8 @@ public class RequestMapper {
             throw ApiException.invalid("negative_prompt", "negative_prompt is longer than "
                     + limits.maxPromptLength() + " characters");
         }
+        printable("prompt", prompt);
+        printable("negative_prompt", negative);
         int w = width != null ? width : model.nativeSize();
         int h = height != null ? height : model.nativeSize();
         range("width", w, limits.minSize(), limits.maxWidth());
@@ -118,6 +120,27 @@ public class RequestMapper {
         if (value < min || value > max) {
             throw new ApiException(422, "VALIDATION_ERROR", "validation", field + " must be between " + min + " and "
                     + max + ", got " + value, Map.of("field", field, "min", min, "max", max));
+        }
+    }
+
+    /**
+     * Refuses control characters other than tab and line breaks, and unpaired surrogates: they are never part of
+     * a description, and they turn logs and PNG text chunks into traps.
+     */
+    static void printable(String field, String text) {
+        if (text == null) {
+            return;
+        }
+        int i = 0;
+        while (i < text.length()) {
+            int c = text.codePointAt(i);
+            boolean control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7F && c <= 0x9F);
+            // codePointAt returns an unpaired surrogate as itself
+            if (control || Character.isSurrogate((char) c) && c <= 0xFFFF) {
+                throw ApiException.invalid(field, field + " contains a control character or a broken character "
+                        + "(U+" + String.format("%04X", c) + ") at position " + i);
+            }
+            i += Character.charCount(c);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.qwenimage.api;
 
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.security.RateLimited;
 import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 
 /** POST /text-to-image: the seed's JSON endpoint. */
+@RateLimited
 @Path("/text-to-image")
 public class TextToImageResource {
 

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,8 @@ public interface QwenConfig {
     Limits limits();
 
     Generation generation();
+
+    Security security();
 
     /** The model to serve and where it runs. */
     interface Model {
@@ -148,5 +151,64 @@ public interface QwenConfig {
         @WithName("jpeg-quality")
         @WithDefault("0.92")
         float jpegQuality();
+    }
+
+    /** API keys, access rules and abuse limits. */
+    interface Security {
+
+        /** Refuse to start without at least one API key (the production configuration sets this). */
+        @WithName("require-api-keys")
+        @WithDefault("false")
+        boolean requireApiKeys();
+
+        /**
+         * Accepted keys: {@code [name[:scope+scope]=]key} or {@code [name[:scope+scope]=]sha256:<hex>}; none: auth
+         * off. Environment: {@code QWEN_SECURITY_API_KEYS}, comma-separated.
+         */
+        @WithName("api-keys")
+        Optional<List<String>> apiKeys();
+
+        /** A file with one key entry per line (a mounted secret); re-read when it changes. */
+        @WithName("api-keys-file")
+        Optional<String> apiKeysFile();
+
+        /**
+         * Paths answered without a key besides the health probes; {@code *} at the end matches any rest of the
+         * path.
+         */
+        @WithName("public-paths")
+        @WithDefault("/,/info,/q/metrics,/metrics,/q/openapi*,/q/swagger-ui*")
+        List<String> publicPaths();
+
+        /** CIDR ranges allowed to call generation and admin routes; empty: any address. */
+        @WithName("ip-allowlist")
+        Optional<List<String>> ipAllowlist();
+
+        /** Jobs one key (or, without keys, one client address) may have queued or running; 0: no cap. */
+        @WithName("max-jobs-per-key")
+        @WithDefault("0")
+        int maxJobsPerKey();
+
+        @WithName("rate-limit")
+        RateLimit rateLimit();
+
+        /** Token buckets per key, or per client address for anonymous callers. */
+        interface RateLimit {
+
+            @WithDefault("true")
+            boolean enabled();
+
+            @WithName("requests-per-minute")
+            @WithDefault("60")
+            long requestsPerMinute();
+
+            @WithName("requests-per-hour")
+            @WithDefault("1000")
+            long requestsPerHour();
+
+            /** Requests that may arrive at once. */
+            @WithDefault("10")
+            long burst();
+        }
     }
 }

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static io.qwenimage.testing.TestImages.redCircleOnBluePng;
 
 import io.qwenimage.engine.ImageTensors;
 import io.qwenimage.engine.RgbImage;
@@ -21,17 +22,6 @@ import org.junit.jupiter.api.Test;
 /** POST /image-to-image, multipart (the seed's form) and JSON, and its upload errors. */
 @QuarkusTest
 class ImageToImageResourceTest {
-
-    static byte[] redCircleOnBluePng(int w, int h) {
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        var g = img.createGraphics();
-        g.setColor(new Color(40, 70, 220));
-        g.fillRect(0, 0, w, h);
-        g.setColor(new Color(220, 40, 40));
-        g.fillOval(w / 4, h / 4, w / 2, h / 2);
-        g.dispose();
-        return ImageCodec.encodePng(ImageTensors.fromBufferedImage(img), Map.of());
-    }
 
     @BeforeEach
     void waitUntilReady() throws InterruptedException {
@@ -84,7 +74,7 @@ class ImageToImageResourceTest {
                 .then().statusCode(422).body("error.details.field", equalTo("image"));
         given().multiPart("image", "notes.txt", "hello".getBytes(), "text/plain").multiPart("prompt", "x")
                 .post("/image-to-image")
-                .then().statusCode(400).body("error.code", equalTo("INVALID_IMAGE"))
+                .then().statusCode(415).body("error.code", equalTo("UNSUPPORTED_MEDIA_TYPE"))
                 .body("error.message", containsString("not a PNG, JPEG, WebP, BMP or GIF"));
         byte[] png = redCircleOnBluePng(64, 64);
         given().multiPart("image", "cut.png", java.util.Arrays.copyOf(png, png.length / 2), "image/png")

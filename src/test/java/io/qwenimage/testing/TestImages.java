@@ -1,8 +1,13 @@
 package io.qwenimage.testing;
 
+import io.qwenimage.engine.ImageTensors;
+import io.qwenimage.engine.image.ImageCodec;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.zip.CRC32;
 
 /** Hand-made picture files for tests. */
@@ -31,5 +36,17 @@ public final class TestImages {
         crc.update(t);
         crc.update(data);
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    /** A blue picture with a red circle in the middle, as PNG bytes. */
+    public static byte[] redCircleOnBluePng(int w, int h) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        var g = img.createGraphics();
+        g.setColor(new Color(40, 70, 220));
+        g.fillRect(0, 0, w, h);
+        g.setColor(new Color(220, 40, 40));
+        g.fillOval(w / 4, h / 4, w / 2, h / 2);
+        g.dispose();
+        return ImageCodec.encodePng(ImageTensors.fromBufferedImage(img), Map.of());
     }
 }

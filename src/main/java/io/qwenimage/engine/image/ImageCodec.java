@@ -36,16 +36,19 @@ public final class ImageCodec {
      * Decodes PNG, JPEG, WebP, BMP or GIF bytes (the first frame).
      *
      * @throws ImageTooLargeException when the header declares more than {@code maxPixels}
-     * @throws InvalidImageException  when the bytes are not such a picture or are damaged
+     * @throws UnsupportedImageFormatException when the bytes do not start like one of those formats
+     * @throws InvalidImageException  when the picture is damaged
      */
     public static RgbImage decode(byte[] data, long maxPixels) {
         if (data == null || data.length == 0) {
             throw new InvalidImageException("image is empty");
         }
+        ImageFormat format = ImageFormat.sniff(data).orElseThrow(() -> new UnsupportedImageFormatException(
+                "image is not a PNG, JPEG, WebP, BMP or GIF picture (judged by its bytes, not its name)"));
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.readerName());
             if (!readers.hasNext()) {
-                throw new InvalidImageException("image is not a PNG, JPEG, WebP, BMP or GIF picture");
+                throw new UnsupportedImageFormatException("no decoder for " + format + " is installed");
             }
             ImageReader reader = readers.next();
             try {

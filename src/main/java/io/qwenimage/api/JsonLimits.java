@@ -1,0 +1,35 @@
+package io.qwenimage.api;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwenimage.config.QwenConfig;
+import io.qwenimage.security.HttpGuards;
+import io.quarkus.jackson.ObjectMapperCustomizer;
+import jakarta.inject.Singleton;
+
+/**
+ * Bounds what a JSON body can make the parser do: our bodies are flat, so deep nesting, huge numbers and strings
+ * longer than a base64 upload are refused while parsing (400), before any of it is built.
+ */
+@Singleton
+public class JsonLimits implements ObjectMapperCustomizer {
+
+    static final int MAX_NESTING = 16;
+    static final int MAX_NUMBER_LENGTH = 64;
+
+    private final long maxDocument;
+
+    public JsonLimits(QwenConfig config) {
+        this.maxDocument = HttpGuards.maxRequestBody(config.server().maxFileSize());
+    }
+
+    @Override
+    public void customize(ObjectMapper mapper) {
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING)
+                .maxNumberLength(MAX_NUMBER_LENGTH)
+                .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxDocument))
+                .maxDocumentLength(maxDocument)
+                .build());
+    }
+}

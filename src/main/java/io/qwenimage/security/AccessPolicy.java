@@ -1,0 +1,52 @@
+package io.qwenimage.security;
+
+import io.qwenimage.config.QwenConfig;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityPolicy;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+/**
+ * Decides every request (a global policy: Quarkus runs it on all routes). Public paths pass; other routes need
+ * an allowed client address (when {@code qwen.security.ip-allowlist} is set) and, when keys are configured, a
+ * key with the route's scope. An anonymous caller is denied with 401, a key without the scope with 403.
+ */
+@ApplicationScoped
+public class AccessPolicy implements HttpSecurityPolicy {
+
+    private final ApiKeyStore keys;
+    private final AccessRules rules;
+    private final List<IpRange> allowlist;
+
+    public AccessPolicy(ApiKeyStore keys, QwenConfig config) {
+        this.keys = keys;
+        this.rules = new AccessRules(config.security().publicPaths());
+        this.allowlist = config.security().ipAllowlist().orElse(List.of()).stream()
+                .filter(s -> !s.isBlank()).map(IpRange::parse).toList();
+    }
+
+    @Override
+    public Uni<CheckResult> checkPermission(RoutingContext request, Uni<SecurityIdentity> identity,
+                                            AuthorizationRequestContext context) {
+        RouteAccess access = rules.classify(request.normalizedPath());
+        if (access == RouteAccess.PUBLIC) {
+            return CheckResult.permit();
+        }
+        String address = ClientAddress.of(request.request());
+        if (!allowlist.isEmpty() && allowlist.stream().noneMatch(r -> r.contains(address))) {
+            return Uni.createFrom().failure(new ForbiddenException("this client address may not call the API"));
+        }
+        if (!keys.enabled()) {
+            if (access == RouteAccess.ADMIN && !ClientAddress.isLoopback(address)) {
+                return Uni.createFrom().failure(new ForbiddenException(
+                        "admin routes answer only local callers while no API keys are configured"));
+            }
+            return CheckResult.permit();
+        }
+        String role = access == RouteAccess.ADMIN ? ApiKeyScope.ADMIN.role() : ApiKeyScope.GENERATE.role();
+        return identity.map(id -> !id.isAnonymous() && id.hasRole(role) ? CheckResult.PERMIT : CheckResult.DENY);
+    }
+}

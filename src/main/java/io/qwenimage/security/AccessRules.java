@@ -1,0 +1,57 @@
+package io.qwenimage.security;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which {@link RouteAccess} a request path needs. The health probes are always public, so that Kubernetes and
+ * load balancers never need a key; further public paths are configured, with a trailing {@code *} as a prefix
+ * match.
+ */
+public final class AccessRules {
+
+    private static final List<String> ALWAYS_PUBLIC = List.of("/health", "/q/health*");
+    private static final String ADMIN_PREFIX = "/admin";
+
+    private final List<String> exact = new ArrayList<>();
+    private final List<String> prefixes = new ArrayList<>();
+
+    /** @throws IllegalArgumentException for a pattern that does not start with {@code /} */
+    public AccessRules(List<String> publicPaths) {
+        List<String> all = new ArrayList<>(ALWAYS_PUBLIC);
+        all.addAll(publicPaths);
+        for (String raw : all) {
+            String p = raw.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            if (!p.startsWith("/")) {
+                throw new IllegalArgumentException("public path '" + p + "' must start with /");
+            }
+            if (p.endsWith("*")) {
+                prefixes.add(p.substring(0, p.length() - 1));
+            } else {
+                exact.add(p);
+            }
+        }
+    }
+
+    /** @param path the normalized request path (no query string, dot segments resolved) */
+    public RouteAccess classify(String path) {
+        if (path == null || path.isEmpty()) {
+            path = "/";
+        }
+        if (path.equals(ADMIN_PREFIX) || path.startsWith(ADMIN_PREFIX + "/")) {
+            return RouteAccess.ADMIN;
+        }
+        if (exact.contains(path)) {
+            return RouteAccess.PUBLIC;
+        }
+        for (String prefix : prefixes) {
+            if (path.startsWith(prefix)) {
+                return RouteAccess.PUBLIC;
+            }
+        }
+        return RouteAccess.GENERATE;
+    }
+}

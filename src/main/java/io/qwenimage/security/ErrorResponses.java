@@ -1,0 +1,45 @@
+package io.qwenimage.security;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwenimage.api.ErrorEnvelope;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes the error envelope from Vert.x handlers, where no JAX-RS exception mapper runs: authentication and
+ * authorization failures, and bodies refused before they are read.
+ */
+@ApplicationScoped
+public class ErrorResponses {
+
+    private final ObjectMapper json;
+
+    public ErrorResponses(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** Ends the response with {@code status} and the envelope (does nothing if it has already been sent). */
+    public void send(RoutingContext context, int status, String code, String category, String message,
+                     Map<String, Object> extra) {
+        HttpServerResponse response = context.response();
+        if (response.ended() || response.headWritten()) {
+            return;
+        }
+        Map<String, Object> details = new LinkedHashMap<>(extra);
+        details.put("path", context.request().path());
+        details.put("method", context.request().method().name());
+        details.put("timestamp", Instant.now().toString());
+        String body;
+        try {
+            body = json.writeValueAsString(ErrorEnvelope.of(code, message, category, details));
+        } catch (JsonProcessingException e) {
+            body = "{\"success\":false}";
+        }
+        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+    }
+}
