@@ -7,18 +7,21 @@ import io.quarkus.security.UnauthorizedException;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.WebApplicationException;
 import java.util.Map;
 
 /**
- * Gives authentication and authorization failures the error envelope: 401 {@code UNAUTHORIZED} with
- * {@code WWW-Authenticate}, 403 {@code FORBIDDEN}. Quarkus would otherwise answer them with an empty body.
+ * Gives failures that happen before a resource runs the error envelope: 401 {@code UNAUTHORIZED} with
+ * {@code WWW-Authenticate}, 403 {@code FORBIDDEN}, and 413 for a body that outgrew the limit while it was read
+ * (sent without a length). Quarkus would otherwise answer them with an empty body, or log a client's oversized
+ * upload as a server error.
  */
 @ApplicationScoped
-public class AuthFailureHandler {
+public class HttpFailureHandler {
 
     private final ErrorResponses errors;
 
-    public AuthFailureHandler(ErrorResponses errors) {
+    public HttpFailureHandler(ErrorResponses errors) {
         this.errors = errors;
     }
 
@@ -32,6 +35,14 @@ public class AuthFailureHandler {
                 String message = failure.getMessage() != null && !failure.getMessage().isBlank()
                         ? failure.getMessage() : "this API key may not use this route";
                 errors.send(context, 403, "FORBIDDEN", "auth", message, Map.of());
+            } else if (failure instanceof WebApplicationException web && web.getResponse().getStatus() == 413
+                    || context.statusCode() == 413) {
+                if (context.response().headWritten()) {
+                    return; // Vert.x has already answered 413 while reading the body
+                }
+                context.response().putHeader("Connection", "close");
+                errors.send(context, 413, "FILE_TOO_LARGE", "validation",
+                        "the request body is larger than this service accepts", Map.of());
             } else {
                 context.next();
             }
