@@ -1,6 +1,8 @@
 package io.qwenimage.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.qwenimage.engine.image.ImageTooLargeException;
 import io.qwenimage.engine.image.InvalidImageException;
@@ -20,6 +22,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,10 +129,25 @@ public class ErrorMapper {
     }
 
     @ServerExceptionMapper
+    public Response badDefinition(InvalidDefinitionException e, ContainerRequestContext request) {
+        return malformedJson(e, request);
+    }
+
+    @ServerExceptionMapper
+    public Response unreadableBody(IOException e, ContainerRequestContext request) {
+        return envelope(400, "INVALID_REQUEST", "validation", "the request body could not be read ("
+                + e.getMessage() + "); send a complete JSON body or multipart form", Map.of(), request, null);
+    }
+
+    @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e, ContainerRequestContext request) {
         String field = e instanceof MismatchedInputException m && !m.getPath().isEmpty()
                 ? m.getPath().get(m.getPath().size() - 1).getFieldName() : null;
-        String message = field != null ? "field '" + field + "' has the wrong type" : "the body is not valid JSON";
+        String message = field != null ? "field '" + field + "' has the wrong type"
+                : e instanceof StreamConstraintsException c ? "the JSON body exceeds a limit: " + c.getOriginalMessage()
+                : e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
+                ? "the JSON body repeats a field: " + e.getOriginalMessage()
+                : "the body is not valid JSON";
         Map<String, Object> details = field != null ? Map.of("field", field) : Map.of();
         return envelope(field != null ? 422 : 400, "VALIDATION_ERROR", "validation", message, details, request,
                 null);
@@ -154,6 +172,9 @@ public class ErrorMapper {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof ApiException api) {
             return api(api, request);
+        }
+        if (cause instanceof IOException io) {
+            return unreadableBody(io, request);
         }
         if (cause instanceof IllegalArgumentException iae) {
             return envelope(422, "VALIDATION_ERROR", "validation", iae.getMessage(), Map.of(), request, null);

@@ -1,5 +1,6 @@
 package io.qwenimage.api;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.config.QwenConfig;
@@ -9,7 +10,7 @@ import jakarta.inject.Singleton;
 
 /**
  * Bounds what a JSON body can make the parser do: our bodies are flat, so deep nesting, huge numbers and strings
- * longer than a base64 upload are refused while parsing (400), before any of it is built.
+ * longer than a base64 upload, and repeated fields are refused while parsing (400), before any of it is built.
  */
 @Singleton
 public class JsonLimits implements ObjectMapperCustomizer {
@@ -25,6 +26,8 @@ public class JsonLimits implements ObjectMapperCustomizer {
 
     @Override
     public void customize(ObjectMapper mapper) {
+        // a repeated field is a malformed body (400), not a puzzle about which value wins
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_NESTING)
                 .maxNumberLength(MAX_NUMBER_LENGTH)
