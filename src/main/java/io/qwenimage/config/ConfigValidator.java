@@ -35,6 +35,15 @@ public final class ConfigValidator {
         positive(problems, "qwen.queue.stall-threshold", c.queue().stallThreshold().toMillis());
         positive(problems, "qwen.server.request-timeout", c.server().requestTimeout().toMillis());
         positive(problems, "qwen.server.max-file-size", c.server().maxFileSize());
+        var cert = c.server().tlsCert().filter(v -> !v.isBlank());
+        var key = c.server().tlsKey().filter(v -> !v.isBlank());
+        if (cert.isPresent() != key.isPresent()) {
+            problems.add("qwen.server.tls-cert and qwen.server.tls-key: give both or neither");
+        }
+        cert.filter(f -> !Files.isReadable(Path.of(f)))
+                .ifPresent(f -> problems.add("qwen.server.tls-cert: '" + f + "' cannot be read"));
+        key.filter(f -> !Files.isReadable(Path.of(f)))
+                .ifPresent(f -> problems.add("qwen.server.tls-key: '" + f + "' cannot be read"));
         QwenConfig.Limits l = c.limits();
         positive(problems, "qwen.limits.min-size", l.minSize());
         if (l.maxWidth() < l.minSize() || l.maxHeight() < l.minSize()) {

@@ -86,6 +86,14 @@ public interface QwenConfig {
         @WithName("max-file-size")
         @WithDefault("10485760")
         long maxFileSize();
+
+        /** PEM certificate (chain) for HTTPS; with {@link #tlsKey()}, the service also listens on the SSL port. */
+        @WithName("tls-cert")
+        Optional<String> tlsCert();
+
+        /** PEM private key of {@link #tlsCert()}. */
+        @WithName("tls-key")
+        Optional<String> tlsKey();
     }
 
     /** What one request may ask for. */

@@ -33,4 +33,11 @@ class ConfigValidatorTest {
                 .hasMessageContaining("qwen.generation.scheduler: unknown scheduler 'k_lms'")
                 .hasMessageContaining("qwen.model.path: '/no/such' is not a directory");
     }
+
+    @Test
+    void tlsNeedsBothFilesAndThemReadable() {
+        assertThatThrownBy(() -> ConfigValidator.validate(config(Map.of("qwen.server.tls-cert", "/no/cert.pem"))))
+                .hasMessageContaining("qwen.server.tls-cert and qwen.server.tls-key: give both or neither")
+                .hasMessageContaining("qwen.server.tls-cert: '/no/cert.pem' cannot be read");
+    }
 }

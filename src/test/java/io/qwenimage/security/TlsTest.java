@@ -21,8 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * TLS from PEM files: a self-signed certificate made for the test, HTTPS answers, plain HTTP redirects there,
- * and HTTPS responses carry HSTS.
+ * TLS from PEM files ({@code qwen.server.tls-cert}/{@code tls-key}): a self-signed certificate made for the test,
+ * HTTPS answers, plain HTTP redirects there, and HTTPS responses carry HSTS.
  */
 @QuarkusTest
 @TestProfile(TlsTest.SelfSigned.class)
@@ -46,8 +46,8 @@ class TlsTest {
                 Pkcs12CertificateFiles p12 = (Pkcs12CertificateFiles) files.stream()
                         .filter(f -> f instanceof Pkcs12CertificateFiles).findFirst().orElseThrow();
                 trustStore = p12.trustStore();
-                return Map.of("quarkus.tls.key-store.pem.0.cert", pem.certFile().toString(),
-                        "quarkus.tls.key-store.pem.0.key", pem.keyFile().toString(),
+                return Map.of("qwen.server.tls-cert", pem.certFile().toString(),
+                        "qwen.server.tls-key", pem.keyFile().toString(),
                         "quarkus.http.test-ssl-port", String.valueOf(HTTPS_PORT),
                         "quarkus.http.insecure-requests", "redirect");
             } catch (Exception e) {
