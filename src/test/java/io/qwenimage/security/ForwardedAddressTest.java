@@ -23,14 +23,20 @@ class ForwardedAddressTest {
     public static class BehindTrustedProxy implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.http.proxy.proxy-address-forwarding", "true",
-                    "quarkus.http.proxy.allow-x-forwarded", "true",
-                    "quarkus.http.proxy.trusted-proxies", "127.0.0.1,::1",
-                    "qwen.security.ip-allowlist", "10.0.0.0/8",
-                    "qwen.security.rate-limit.enabled", "true",
-                    "qwen.security.rate-limit.requests-per-minute", "1",
-                    "qwen.security.rate-limit.burst", "1");
+            Map<String, String> config = new java.util.HashMap<>(forwardingFrom("127.0.0.1,::1"));
+            config.put("qwen.security.ip-allowlist", "10.0.0.0/8");
+            return config;
         }
+    }
+
+    /** Forwarded addresses believed from {@code trusted} only; one generation per client address a minute. */
+    static Map<String, String> forwardingFrom(String trusted) {
+        return Map.of("quarkus.http.proxy.proxy-address-forwarding", "true",
+                "quarkus.http.proxy.allow-x-forwarded", "true",
+                "quarkus.http.proxy.trusted-proxies", trusted,
+                "qwen.security.rate-limit.enabled", "true",
+                "qwen.security.rate-limit.requests-per-minute", "1",
+                "qwen.security.rate-limit.burst", "1");
     }
 
     static final String BODY = "{\"prompt\": \"a red circle\", \"num_inference_steps\": 2}";

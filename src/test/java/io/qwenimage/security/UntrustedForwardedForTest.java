@@ -20,12 +20,7 @@ class UntrustedForwardedForTest {
     public static class OtherProxyTrusted implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.http.proxy.proxy-address-forwarding", "true",
-                    "quarkus.http.proxy.allow-x-forwarded", "true",
-                    "quarkus.http.proxy.trusted-proxies", "10.9.9.9",
-                    "qwen.security.rate-limit.enabled", "true",
-                    "qwen.security.rate-limit.requests-per-minute", "1",
-                    "qwen.security.rate-limit.burst", "1");
+            return ForwardedAddressTest.forwardingFrom("10.9.9.9");
         }
     }
 
