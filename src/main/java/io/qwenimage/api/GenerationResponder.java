@@ -3,6 +3,9 @@ package io.qwenimage.api;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.jobs.Job;
+import io.qwenimage.observability.GenerationObserver;
+import io.qwenimage.observability.GenerationRecord;
+import io.qwenimage.observability.Outcome;
 import io.qwenimage.security.Callers;
 import io.qwenimage.security.JobSlots;
 import io.qwenimage.service.GenerationService;
@@ -26,14 +29,16 @@ public class GenerationResponder {
     private final JobDeadline deadline;
     private final Callers callers;
     private final JobSlots slots;
+    private final GenerationObserver observer;
 
     public GenerationResponder(GenerationService service, ResponseWriter writer, JobDeadline deadline,
-                               Callers callers, QwenConfig config) {
+                               Callers callers, QwenConfig config, GenerationObserver observer) {
         this.service = service;
         this.writer = writer;
         this.deadline = deadline;
         this.callers = callers;
         this.slots = new JobSlots(config.security().maxJobsPerKey());
+        this.observer = observer;
     }
 
     /** True when the client asked for image bytes rather than JSON. */
@@ -64,10 +69,12 @@ public class GenerationResponder {
         String model = service.modelInfo().id();
         boolean raw = wantsRaw(accept);
         JobSlots.Slot slot = slots.acquire(callers.current().id());
+        GenerationRecord record = observer.current();
+        record.submitted(request, model);
         Job<Response> job;
         try {
             // runs on the worker thread: PNG/JPEG and base64 encoding stay off the event loop
-            job = service.submit(request, result -> {
+            job = service.submit(request, observer.hooks(record), result -> {
                 List<byte[]> encoded = writer.encode(request, result, format, model);
                 if (raw) {
                     return writer.raw(result, encoded, format);
@@ -83,6 +90,9 @@ public class GenerationResponder {
         job.result().whenComplete((r, e) -> slot.close());
         return deadline.await(job)
                 .onFailure(TimeoutException.class).invoke(() -> job.cancel("deadline exceeded"))
-                .onCancellation().invoke(() -> job.cancel("client disconnected"));
+                .onCancellation().invoke(() -> {
+                    job.cancel("client disconnected");
+                    observer.end(record, Outcome.CANCELLED, 499);
+                });
     }
 }

@@ -5,7 +5,6 @@ import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.engine.model.ModelInfo;
-import io.qwenimage.security.RateLimited;
 import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -28,7 +27,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
  * {@code width}, {@code height}, {@code num_inference_steps}) plus our fields, or the same as JSON with a base64
  * picture. The picture's size is checked from its header before it is decoded.
  */
-@RateLimited
+@GenerationRoute
 @Path("/image-to-image")
 public class ImageToImageResource {
 

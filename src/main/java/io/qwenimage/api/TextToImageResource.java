@@ -2,7 +2,6 @@ package io.qwenimage.api;
 
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.model.ModelInfo;
-import io.qwenimage.security.RateLimited;
 import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -15,7 +14,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 
 /** POST /text-to-image: the seed's JSON endpoint. */
-@RateLimited
+@GenerationRoute
 @Path("/text-to-image")
 public class TextToImageResource {
 

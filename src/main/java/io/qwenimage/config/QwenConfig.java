@@ -26,6 +26,8 @@ public interface QwenConfig {
 
     Security security();
 
+    Log log();
+
     /** The model to serve and where it runs. */
     interface Model {
 
@@ -218,5 +220,13 @@ public interface QwenConfig {
             @WithDefault("10")
             long burst();
         }
+    }
+
+    /** What the logs may contain. */
+    interface Log {
+
+        /** Put the prompt text in the audit line (otherwise only its length and SHA-256). */
+        @WithDefault("false")
+        boolean prompts();
     }
 }

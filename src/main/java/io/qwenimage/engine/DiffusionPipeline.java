@@ -80,6 +80,7 @@ public final class DiffusionPipeline {
         long onnx = 0;
 
         cancel.throwIfCancelled();
+        progress.onPhase(ProgressListener.Phase.TEXT_ENCODING);
         TokenizedPrompt positive = model.tokenizer().encode(r.prompt());
         if (positive.wasTruncated()) {
             LOG.log(Level.WARNING, "prompt longer than " + model.tokenizer().maxLength()
@@ -104,6 +105,9 @@ public final class DiffusionPipeline {
         GaussianNoise[] generators = new GaussianNoise[n];
         float[] latents = new float[n * plane];
         float[] segment = new float[plane];
+        if (img2img) {
+            progress.onPhase(ProgressListener.Phase.IMAGE_ENCODING);
+        }
         for (int i = 0; i < n; i++) {
             generators[i] = new GaussianNoise(r.seed() + i);
             if (img2img) {
@@ -141,6 +145,7 @@ public final class DiffusionPipeline {
         long[] shape = {rows, 4, lh, lw};
         float[] input = new float[rows * plane];
         float[] guided = cfg ? new float[n * plane] : null;
+        progress.onPhase(ProgressListener.Phase.DENOISING);
         for (int i = 0; i < scheduler.steps(); i++) {
             cancel.throwIfCancelled();
             float scale = (float) scheduler.inputScale(i);
@@ -168,6 +173,7 @@ public final class DiffusionPipeline {
         List<RgbImage> images = new ArrayList<>(n);
         List<Long> seeds = new ArrayList<>(n);
         float inverse = (float) (1.0 / model.info().scalingFactor());
+        progress.onPhase(ProgressListener.Phase.DECODING);
         for (int i = 0; i < n; i++) {
             cancel.throwIfCancelled();
             for (int k = 0; k < plane; k++) {

@@ -1,5 +1,6 @@
 package io.qwenimage.security;
 
+import io.qwenimage.api.GenerationRoute;
 import io.qwenimage.config.QwenConfig;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -8,7 +9,7 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 /**
- * Applies the caller's rate limit to {@link RateLimited} resources (after authentication, so that a key is
+ * Applies the caller's rate limit to {@link GenerationRoute} resources (after authentication, so that a key is
  * counted as itself wherever it calls from) and reports it in {@code X-RateLimit-Limit}, {@code -Remaining} and
  * {@code -Reset} (seconds until the bucket is full again).
  */
@@ -31,7 +32,7 @@ public class RateLimitFilter {
     @ServerRequestFilter
     public void limit(ContainerRequestContext request, SimpleResourceInfo resource) {
         if (limiter == null || resource == null || resource.getResourceClass() == null
-                || !resource.getResourceClass().isAnnotationPresent(RateLimited.class)) {
+                || !resource.getResourceClass().isAnnotationPresent(GenerationRoute.class)) {
             return;
         }
         RateLimitDecision decision = limiter.tryAcquire(callers.current().id());

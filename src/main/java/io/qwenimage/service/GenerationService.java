@@ -19,6 +19,7 @@ import io.qwenimage.jobs.QueueSettings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,11 +50,14 @@ public class GenerationService {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Duration shutdownTimeout;
 
+    private final Event<ModelLoaded> loaded;
+
     public GenerationService(QwenConfig config,
                              @ConfigProperty(name = "quarkus.shutdown.timeout", defaultValue = "60s")
-                             Duration shutdownTimeout) {
+                             Duration shutdownTimeout, Event<ModelLoaded> loaded) {
         this.config = config;
         this.shutdownTimeout = shutdownTimeout;
+        this.loaded = loaded;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -142,15 +146,18 @@ public class GenerationService {
             }
             pipeline = new DiffusionPipeline(model);
             ModelInfo info = model.info();
+            double loadSeconds = (System.nanoTime() - t0) / 1e9;
             LOG.infof("model %s loaded (%s, %s, native %dpx, provider %s) in %.1f s", info.id(), info.family(),
-                    info.dtype(), info.nativeSize(), sessions.activeProvider(), (System.nanoTime() - t0) / 1e9);
+                    info.dtype(), info.nativeSize(), sessions.activeProvider(), loadSeconds);
             long w0 = System.nanoTime();
             pipeline.generate(GenerationRequest.textToImage("warm-up", "", info.nativeSize(), info.nativeSize(), 2,
                     2.0, SchedulerKind.EULER, 0, 1), ProgressListener.NONE, new CancellationToken());
             QwenConfig.Queue qc = config.queue();
             queue = new JobQueue(new QueueSettings(qc.workers(), qc.capacity(), qc.timeout()));
+            double warmUpSeconds = (System.nanoTime() - w0) / 1e9;
+            loaded.fire(new ModelLoaded(info, sessions.activeProvider(), loadSeconds, warmUpSeconds));
             warmedUp = true;
-            LOG.infof("warm-up generation took %.1f s; ready", (System.nanoTime() - w0) / 1e9);
+            LOG.infof("warm-up generation took %.1f s; ready", warmUpSeconds);
         } catch (RuntimeException | IOException e) {
             failure = e.getMessage();
             LOG.errorf(e, "model failed to load: %s", e.getMessage());
@@ -159,9 +166,11 @@ public class GenerationService {
 
     /**
      * Submits one generation; {@code then} turns its result into what the caller sends (encoding happens on the
-     * worker thread, never on the event loop, and before the job counts as done for draining).
+     * worker thread, never on the event loop, and before the job counts as done for draining). {@code hooks}
+     * watch it on the worker (log context, metrics, spans).
      */
-    public <T> Job<T> submit(GenerationRequest request, java.util.function.Function<GenerationResult, T> then) {
+    public <T> Job<T> submit(GenerationRequest request, JobHooks hooks,
+                             java.util.function.Function<GenerationResult, T> then) {
         DiffusionPipeline p = pipeline;
         JobQueue q = queue;
         if (draining) {
@@ -172,8 +181,24 @@ public class GenerationService {
                     : "the model is still loading");
         }
         // the request deadline itself is GenerationResponder's fault-tolerance timeout; this one is its backstop
-        return q.submit((cancel, progress) -> then.apply(p.generate(request, progress, cancel)),
-                config.server().requestTimeout().plusSeconds(1));
+        return q.submit((cancel, progress) -> {
+            try (JobHooks.Scope scope = hooks.started()) {
+                LOG.debugf("generating %dx%d, %d step(s), %s, %d image(s)", request.width(), request.height(),
+                        request.steps(), request.scheduler().apiName(), request.numImages());
+                return then.apply(p.generate(request, new ProgressListener() {
+                    @Override
+                    public void onStep(int step, int total) {
+                        progress.onStep(step, total);
+                        hooks.onStep(step, total);
+                    }
+
+                    @Override
+                    public void onPhase(Phase phase) {
+                        hooks.onPhase(phase);
+                    }
+                }, cancel));
+            }
+        }, config.server().requestTimeout().plusSeconds(1));
     }
 
     /**

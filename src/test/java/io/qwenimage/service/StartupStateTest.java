@@ -21,7 +21,7 @@ class StartupStateTest {
         QwenConfig config = new SmallRyeConfigBuilder().withMapping(QwenConfig.class)
                 .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
                 .build().getConfigMapping(QwenConfig.class);
-        GenerationService loading = new GenerationService(config, Duration.ofSeconds(5));   // not started yet
+        GenerationService loading = new GenerationService(config, Duration.ofSeconds(5), null);   // not started yet
 
         var health = new HealthResource(loading).health();
         assertThat(health.getStatus()).isEqualTo(503);

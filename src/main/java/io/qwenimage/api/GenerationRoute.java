@@ -1,12 +1,15 @@
-package io.qwenimage.security;
+package io.qwenimage.api;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** Marks a resource whose requests cost generation time, and so count against the caller's rate limit. */
+/**
+ * Marks a resource whose requests run generations: they count against the caller's rate limit, and each is
+ * measured and audited as one generation.
+ */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
-public @interface RateLimited {
+public @interface GenerationRoute {
 }

@@ -1,4 +1,4 @@
-package io.qwenimage.security;
+package io.qwenimage.testing;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,11 +11,12 @@ import java.util.logging.Logger;
 import org.jboss.logmanager.ExtLogRecord;
 
 /** Collects every log line of the process (message, parameters filled in, and stack traces) while open. */
-final class LogCapture extends Handler implements AutoCloseable {
+public final class LogCapture extends Handler implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<ExtLogRecord> records = new CopyOnWriteArrayList<>();
 
-    static LogCapture start() {
+    public static LogCapture start() {
         LogCapture capture = new LogCapture();
         capture.setLevel(Level.ALL);
         Logger.getLogger("").addHandler(capture);
@@ -24,6 +25,10 @@ final class LogCapture extends Handler implements AutoCloseable {
 
     @Override
     public void publish(LogRecord record) {
+        if (record instanceof ExtLogRecord ext) {
+            ext.copyAll(); // MDC and message parameters as they are now, on the logging thread
+            records.add(ext);
+        }
         StringBuilder line = new StringBuilder(record.getLoggerName() + " ");
         line.append(record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage());
         if (record.getThrown() != null) {
@@ -34,8 +39,13 @@ final class LogCapture extends Handler implements AutoCloseable {
         lines.add(line.toString());
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return lines;
+    }
+
+    /** The records, with their MDC and thread. */
+    public List<ExtLogRecord> records() {
+        return records;
     }
 
     @Override

@@ -1,0 +1,118 @@
+package io.qwenimage.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.qwenimage.config.QwenConfig;
+import io.qwenimage.jobs.JobQueue;
+import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.ModelLoaded;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The service's own meters. Names are Micrometer's dotted ones; the Prometheus registry renders them as
+ * {@code qwen_*} ({@code qwen.jobs} → {@code qwen_jobs_total}, {@code qwen.generation.duration} →
+ * {@code qwen_generation_duration_seconds_bucket}, ...). Tags are bounded: endpoints, models, schedulers, size
+ * classes, outcomes, and API key ids (configured keys only; every anonymous caller is {@code anonymous}).
+ */
+@Startup
+@ApplicationScoped
+public class GenerationMetrics {
+
+    static final Duration[] GENERATION_SLO = seconds(0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300);
+    static final Duration[] STEP_SLO = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
+    static final Duration[] QUEUE_SLO = seconds(0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
+
+    private final MeterRegistry registry;
+    private final GenerationService service;
+    private final QwenConfig config;
+
+    public GenerationMetrics(MeterRegistry registry, GenerationService service, QwenConfig config) {
+        this.registry = registry;
+        this.service = service;
+        this.config = config;
+    }
+
+    @PostConstruct
+    void registerGauges() {
+        queueGauge("qwen.queue.depth", "generations waiting for a worker", JobQueue::queued);
+        queueGauge("qwen.queue.running", "generations running now", JobQueue::running);
+        Gauge.builder("qwen.queue.capacity", config.queue(), q -> q.capacity())
+                .description("generations that may wait; more are refused with 503").register(registry);
+        Gauge.builder("qwen.queue.workers", config.queue(), q -> q.workers())
+                .description("generations that may run at once").register(registry);
+        Gauge.builder("qwen.ready", service, s -> s.isReady() ? 1 : 0)
+                .description("1 when the model is loaded and warmed up and the service is not draining")
+                .register(registry);
+    }
+
+    private void queueGauge(String name, String description, ToDoubleFunction<JobQueue> value) {
+        Gauge.builder(name, service, s -> s.queue() == null ? 0 : value.applyAsDouble(s.queue()))
+                .description(description).register(registry);
+    }
+
+    void modelLoaded(@Observes ModelLoaded event) {
+        Tags model = Tags.of("model", event.model().id());
+        // strong references: the event is the gauges' only holder of these values
+        Gauge.builder("qwen.model.load.seconds", event, ModelLoaded::loadSeconds).tags(model).strongReference(true)
+                .description("time to read the model and create its sessions").register(registry);
+        Gauge.builder("qwen.model.warmup.seconds", event, ModelLoaded::warmUpSeconds).tags(model)
+                .strongReference(true).description("time of the warm-up generation").register(registry);
+        Gauge.builder("qwen.execution.provider", () -> 1).tags(model.and("provider", event.provider()))
+                .description("1 for the execution provider in use").register(registry);
+    }
+
+    /** The per-step timer of one kind of generation. */
+    Timer stepTimer(String model, String scheduler, String size) {
+        return Timer.builder("qwen.generation.step").description("one denoising step (a UNet call and the "
+                        + "scheduler's update)")
+                .tags("model", model, "scheduler", scheduler, "size", size)
+                .serviceLevelObjectives(STEP_SLO).register(registry);
+    }
+
+    /** Everything a finished generation request adds to the meters. */
+    void record(GenerationRecord r, Outcome outcome) {
+        String endpoint = r.endpoint();
+        Counter.builder("qwen.jobs").description("generation requests by how they ended")
+                .tags("endpoint", endpoint, "outcome", outcome.tag()).register(registry).increment();
+        String key = r.caller() == null || r.caller().anonymous() ? "anonymous" : r.caller().id();
+        Counter.builder("qwen.client.requests").description("generation requests per API key id")
+                .tags("key", key, "outcome", outcome.tag()).register(registry).increment();
+        if (r.queueWaitNanos() >= 0) {
+            Timer.builder("qwen.queue.wait").description("time from admission to a worker taking the job")
+                    .tags("endpoint", endpoint).serviceLevelObjectives(QUEUE_SLO).register(registry)
+                    .record(r.queueWaitNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (outcome != Outcome.SUCCESS || r.request() == null) {
+            return;
+        }
+        var q = r.request();
+        Timer.builder("qwen.generation.duration").description("a generation on its worker, encoding included")
+                .tags("endpoint", endpoint, "model", r.model(), "scheduler", q.scheduler().apiName(), "size",
+                        SizeClass.of(q.width(), q.height()))
+                .serviceLevelObjectives(GENERATION_SLO).register(registry)
+                .record(r.runNanos(), TimeUnit.NANOSECONDS);
+        Counter.builder("qwen.images.generated").description("pictures delivered")
+                .tags("endpoint", endpoint, "model", r.model()).register(registry).increment(r.images());
+        Counter.builder("qwen.client.images").description("pictures delivered per API key id")
+                .tags("key", key).register(registry).increment(r.images());
+        Counter.builder("qwen.client.generation.seconds").description("worker seconds used per API key id")
+                .tags("key", key).register(registry).increment(r.runNanos() / 1e9);
+    }
+
+    private static Duration[] seconds(double... values) {
+        Duration[] d = new Duration[values.length];
+        for (int i = 0; i < values.length; i++) {
+            d[i] = Duration.ofNanos((long) (values[i] * 1e9));
+        }
+        return d;
+    }
+}

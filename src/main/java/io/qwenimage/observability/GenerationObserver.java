@@ -1,0 +1,146 @@
+package io.qwenimage.observability;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.qwenimage.api.ErrorEnvelope;
+import io.qwenimage.api.GenerationRoute;
+import io.qwenimage.engine.ProgressListener;
+import io.qwenimage.security.Callers;
+import io.qwenimage.service.JobHooks;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.MDC;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
+
+/**
+ * Follows every request to a {@link GenerationRoute} from its arrival to its answer: opens its
+ * {@link GenerationRecord}, watches its job on the worker ({@link #hooks}: request id and key id in the worker's
+ * MDC, step times, OpenTelemetry spans for the queue wait and each phase, carried over from the HTTP span), and
+ * when the answer leaves (or the client hangs up) records the outcome in the metrics and the audit log.
+ */
+@ApplicationScoped
+public class GenerationObserver {
+
+    private static final String RECORD = GenerationRecord.class.getName();
+
+    private final GenerationMetrics metrics;
+    private final AuditLog audit;
+    private final Tracer tracer;
+    private final CurrentVertxRequest current;
+
+    public GenerationObserver(GenerationMetrics metrics, AuditLog audit, Tracer tracer, CurrentVertxRequest current) {
+        this.metrics = metrics;
+        this.audit = audit;
+        this.tracer = tracer;
+        this.current = current;
+    }
+
+    // before the rate limit, so that rate-limited requests are counted too
+    @ServerRequestFilter(priority = Priorities.USER - 100)
+    public void begin(ContainerRequestContext request, SimpleResourceInfo resource) {
+        if (resource == null || resource.getResourceClass() == null
+                || !resource.getResourceClass().isAnnotationPresent(GenerationRoute.class)) {
+            return;
+        }
+        RoutingContext context = current.getCurrent();
+        GenerationRecord record = new GenerationRecord(request.getUriInfo().getPath(), Callers.of(context),
+                RequestLog.id(context));
+        request.setProperty(RECORD, record);
+        context.put(RECORD, record);
+    }
+
+    @ServerResponseFilter
+    public void end(ContainerRequestContext request, ContainerResponseContext response) {
+        if (request.getProperty(RECORD) instanceof GenerationRecord record) {
+            String code = response.getEntity() instanceof ErrorEnvelope e ? e.error().code() : null;
+            end(record, Outcome.of(response.getStatus(), code), response.getStatus());
+        }
+    }
+
+    /** The record of the generation request being handled (a fresh, unattached one outside such a request). */
+    public GenerationRecord current() {
+        RoutingContext context = current.getCurrent();
+        GenerationRecord record = context == null ? null : context.get(RECORD);
+        return record != null ? record : new GenerationRecord("none", null, null);
+    }
+
+    /** Ends {@code record} (the first call wins): its meters and its audit line. */
+    public void end(GenerationRecord record, Outcome outcome, int status) {
+        if (record.end()) {
+            metrics.record(record, outcome);
+            audit.log(record, outcome, status);
+        }
+    }
+
+    /**
+     * The hooks of {@code record}'s job, made on the request's thread: they take its log and trace context to
+     * the worker.
+     */
+    public JobHooks hooks(GenerationRecord record) {
+        var q = record.request();
+        Timer steps = metrics.stepTimer(record.model(), q.scheduler().apiName(), SizeClass.of(q.width(), q.height()));
+        Context parent = Context.current();
+        Span queued = tracer.spanBuilder("queue wait").setParent(parent).startSpan();
+        String keyId = record.caller() == null || record.caller().anonymous() ? null : record.caller().id();
+        return new JobHooks() {
+            private long lastStep;
+            private Span generation;
+            private Span phase;
+
+            @Override
+            public JobHooks.Scope started() {
+                record.started();
+                queued.end();
+                MDC.put(RequestLog.MDC_KEY, record.requestId() == null ? "" : record.requestId());
+                if (keyId != null) {
+                    MDC.put("key_id", keyId);
+                }
+                generation = tracer.spanBuilder("generation").setParent(parent)
+                        .setAttribute("qwen.model", record.model())
+                        .setAttribute("qwen.scheduler", q.scheduler().apiName())
+                        .setAttribute("qwen.steps", q.steps())
+                        .setAttribute("qwen.size", q.width() + "x" + q.height()).startSpan();
+                io.opentelemetry.context.Scope inSpan = generation.makeCurrent();
+                lastStep = System.nanoTime();
+                return () -> {
+                    if (phase != null) {
+                        phase.end();
+                    }
+                    inSpan.close();
+                    generation.end();
+                    record.finished(q.numImages());
+                    MDC.remove(RequestLog.MDC_KEY);
+                    MDC.remove("key_id");
+                };
+            }
+
+            @Override
+            public void onPhase(Phase next) {
+                if (phase != null) {
+                    phase.end();
+                }
+                phase = tracer.spanBuilder(next.name().toLowerCase(Locale.ROOT).replace('_', ' ')).startSpan();
+                if (next == ProgressListener.Phase.DENOISING) {
+                    lastStep = System.nanoTime();
+                }
+            }
+
+            @Override
+            public void onStep(int step, int total) {
+                long now = System.nanoTime();
+                steps.record(now - lastStep, TimeUnit.NANOSECONDS);
+                lastStep = now;
+            }
+        };
+    }
+}

@@ -1,0 +1,84 @@
+package io.qwenimage.observability;
+
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.security.Caller;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What is known about one generation request as it goes: who asked, what, and when it was admitted, started
+ * and ended. It ends once, with an {@link Outcome}, which feeds the metrics and the audit line.
+ */
+public final class GenerationRecord {
+
+    private final String endpoint;
+    private final Caller caller;
+    private final String requestId;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile GenerationRequest request;
+    private volatile String model = "none";
+    private volatile long submittedNanos;
+    private volatile long startedNanos;
+    private volatile long finishedNanos;
+    private volatile int images;
+
+    GenerationRecord(String endpoint, Caller caller, String requestId) {
+        this.endpoint = endpoint;
+        this.caller = caller;
+        this.requestId = requestId;
+    }
+
+    /** The request is valid and about to be queued. */
+    public void submitted(GenerationRequest request, String model) {
+        this.request = request;
+        this.model = model;
+        this.submittedNanos = System.nanoTime();
+    }
+
+    void started() {
+        startedNanos = System.nanoTime();
+    }
+
+    void finished(int images) {
+        this.images = images;
+        finishedNanos = System.nanoTime();
+    }
+
+    /** True the first time only. */
+    boolean end() {
+        return ended.compareAndSet(false, true);
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public Caller caller() {
+        return caller;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public GenerationRequest request() {
+        return request;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public int images() {
+        return images;
+    }
+
+    /** Admission to start, or -1 when the job never started. */
+    public long queueWaitNanos() {
+        return submittedNanos > 0 && startedNanos > 0 ? startedNanos - submittedNanos : -1;
+    }
+
+    /** Start to end on the worker, or -1. */
+    public long runNanos() {
+        return startedNanos > 0 && finishedNanos > 0 ? finishedNanos - startedNanos : -1;
+    }
+}
