@@ -52,6 +52,10 @@ public class GenerationMetrics {
         Gauge.builder("qwen.ready", service, s -> s.isReady() ? 1 : 0)
                 .description("1 when the model is loaded and warmed up and the service is not draining")
                 .register(registry);
+        // ONNX Runtime's memory is native: the JVM's own meters do not see it, the process's resident set does
+        Gauge.builder("qwen.process.memory.rss", ResidentMemory::bytes).baseUnit("bytes")
+                .description("resident memory of the whole process (Java heap, native ONNX Runtime memory, code)")
+                .register(registry);
     }
 
     private void queueGauge(String name, String description, ToDoubleFunction<JobQueue> value) {

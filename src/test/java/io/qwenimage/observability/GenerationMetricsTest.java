@@ -95,14 +95,18 @@ class GenerationMetricsTest {
 
     @Test
     void metricsServesTheSameSeriesAsPrometheusText() {
+        given().contentType(ContentType.JSON).header("X-API-Key", KEY).body(SMALL).post("/text-to-image");
         Response r = given().get("/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.contentType()).startsWith("text/plain").contains("version=0.0.4");
         Set<String> alias = qwenSeries(Scrape.of(r.asString()));
         Set<String> quarkus = qwenSeries(Scrape.get("/q/metrics"));
         assertThat(alias).isNotEmpty().isEqualTo(quarkus);
-        Response open = given().accept("application/openmetrics-text; version=1.0.0").get("/metrics");
-        assertThat(open.contentType()).startsWith("application/openmetrics-text");
+        // what Prometheus sends: /metrics stays in the text format, without exemplars, readable by every version
+        Response asked = given().accept("application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5")
+                .get("/metrics");
+        assertThat(asked.contentType()).startsWith("text/plain").contains("version=0.0.4");
+        assertThat(asked.asString()).doesNotContain("trace_id");
     }
 
     private static Set<String> qwenSeries(Map<String, Double> scrape) {
