@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
- * Gives every request an id and one access-log line. A well-formed incoming {@code X-Request-ID} (1–128 of
+ * Gives every request an id and one access-log line (successful health probes and metric scrapes excepted). A well-formed incoming {@code X-Request-ID} (1–128 of
  * {@code A-Z a-z 0-9 . _ : -}) is kept, anything else replaced by a UUID; the id is echoed in the response and is
  * {@code request_id} in the MDC of every log line about the request (the worker's lines get it from
  * {@link GenerationObserver}).
@@ -27,6 +27,8 @@ public class RequestLog {
     public static final String MDC_KEY = "request_id";
 
     static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    /** Successful probes and scrapes are not access-logged. */
+    static final Pattern QUIET = Pattern.compile("/health|/q/health(/.*)?|/metrics|/q/metrics");
     private static final String CONTEXT_KEY = RequestLog.class.getName();
     private static final Logger ACCESS = Logger.getLogger("io.qwenimage.access");
 
@@ -51,10 +53,14 @@ public class RequestLog {
         MDC.put(MDC_KEY, id);
         context.response().putHeader(HEADER, id);
         context.addEndHandler(done -> {
+            int status = context.response().getStatusCode();
+            if (status < 400 && QUIET.matcher(context.request().path()).matches()) {
+                return; // probes and scrapes every few seconds would drown the rest
+            }
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("method", context.request().method().name());
             fields.put("path", context.request().path());
-            fields.put("status", context.response().getStatusCode());
+            fields.put("status", status);
             fields.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
             fields.put("bytes", context.response().bytesWritten());
             var caller = Callers.of(context);
