@@ -35,8 +35,9 @@ class JobCapTest {
         }
     }
 
-    static final String SLOW = "{\"prompt\": \"a red circle\", \"width\": 256, \"height\": 256, "
-            + "\"num_inference_steps\": 12}";
+    // long enough (seconds) that the first job is surely still running when the next ones arrive
+    static final String SLOW = "{\"prompt\": \"a red circle\", \"width\": 512, \"height\": 512, "
+            + "\"num_inference_steps\": 20}";
 
     @BeforeEach
     void waitUntilReady() throws InterruptedException {
