@@ -158,7 +158,9 @@ public class GenerationService {
             loaded.fire(new ModelLoaded(info, sessions.activeProvider(), loadSeconds, warmUpSeconds));
             warmedUp = true;
             LOG.infof("warm-up generation took %.1f s; ready", warmUpSeconds);
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException | IOException | LinkageError e) {
+            // LinkageError: ONNX Runtime's native library did not load (e.g. a noexec temporary directory); without
+            // this the loader thread would die and the service would report "starting" for ever
             failure = e.getMessage();
             LOG.errorf(e, "model failed to load: %s", e.getMessage());
         }
