@@ -1,0 +1,143 @@
+package io.qwenimage.deploy;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.qwenimage.testing.ServiceReady;
+import io.quarkus.test.junit.QuarkusTest;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Renders each kustomize overlay with {@code kubectl kustomize}, parses every object with the fabric8 model classes
+ * (a field those classes do not know fails the test), checks what a rollout depends on, and calls the probe paths
+ * on the running service.
+ */
+@QuarkusTest
+class KubernetesManifestsTest {
+
+    static final KubernetesSerialization YAML = new KubernetesSerialization();
+
+    @BeforeEach
+    void waitUntilReady() throws InterruptedException {
+        ServiceReady.await();
+    }
+
+    static String render(String overlay) throws Exception {
+        boolean required = "1".equals(System.getenv("QWEN_TEST_REQUIRE_KUBECTL"));
+        boolean present = List.of(System.getenv().getOrDefault("PATH", "").split(":")).stream()
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "kubectl")));
+        assertThat(present || !required).as("kubectl on PATH").isTrue();
+        assumeTrue(present, "kubectl is not installed; .ci/run has it");
+        Process p = new ProcessBuilder("kubectl", "kustomize", "--load-restrictor", "LoadRestrictionsNone",
+                "k8s/overlays/" + overlay).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
+    void eachOverlayRendersToKnownObjectsWithSafeRolloutsAndWorkingProbes(String overlay) throws Exception {
+        List<HasMetadata> objects = new ArrayList<>();
+        for (String document : render(overlay).split("(?m)^---$")) {
+            if (!document.isBlank()) {
+                HasMetadata object = YAML.unmarshal(document);
+                noUnknownFields(object, object.getKind() + "/" + object.getMetadata().getName());
+                objects.add(object);
+            }
+        }
+        assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
+                "ConfigMap", "Service", "PersistentVolumeClaim", "Deployment", "PodDisruptionBudget",
+                "HorizontalPodAutoscaler", "NetworkPolicy");
+
+        Deployment deployment = (Deployment) objects.stream().filter(o -> o instanceof Deployment).findFirst()
+                .orElseThrow();
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        Container c = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo(overlay.equals("gpu") ? "qwen-image-api:latest-cuda"
+                : "qwen-image-api:latest");
+        assertThat(c.getPorts()).anyMatch(p -> p.getContainerPort() == 8000 && "http".equals(p.getName()));
+        assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+        assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(c.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sleep", "10");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+                .as("longer than the 300 s request deadline plus the preStop pause").isGreaterThan(310);
+        Map<String, Quantity> limits = c.getResources().getLimits();
+        assertThat(limits).containsKey("memory");
+        if (overlay.equals("gpu")) {
+            assertThat(limits.get("nvidia.com/gpu").getAmount()).isEqualTo("1");
+            assertThat(c.getEnv()).anyMatch(e -> e.getName().equals("QWEN_MODEL_DEVICE")
+                    && e.getValue().equals("cuda"));
+            assertThat(deployment.getSpec().getTemplate().getSpec().getTolerations()).isNotEmpty();
+        }
+        for (var probe : List.of(c.getStartupProbe(), c.getReadinessProbe(), c.getLivenessProbe())) {
+            given().get(probe.getHttpGet().getPath()).then().statusCode(200);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aMisspelledFieldIsCaught() {
+        HasMetadata typo = YAML.unmarshal("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"
+                + "spec:\n  replicaz: 2\n  template:\n    spec:\n      containers:\n        - name: c\n"
+                + "          imagePullPolicyy: Always\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> noUnknownFields(typo, "Deployment/x"))
+                .hasMessageContaining("unknown fields at Deployment/x.Spec");
+    }
+
+    /** Fails on any field the fabric8 model did not recognise (it would land in additionalProperties). */
+    static void noUnknownFields(Object node, String path) throws Exception {
+        if (node == null) {
+            return;
+        }
+        if (node instanceof Collection<?> list) {
+            int i = 0;
+            for (Object item : list) {
+                noUnknownFields(item, path + "[" + i++ + "]");
+            }
+            return;
+        }
+        if (node instanceof Map<?, ?> map) {
+            for (var e : map.entrySet()) {
+                noUnknownFields(e.getValue(), path + "." + e.getKey());
+            }
+            return;
+        }
+        if (!node.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+            return;
+        }
+        for (Method m : node.getClass().getMethods()) {
+            if (m.getParameterCount() != 0 || !m.getName().startsWith("get") || m.getName().equals("getClass")) {
+                continue;
+            }
+            Object value = m.invoke(node);
+            if (m.getName().equals("getAdditionalProperties")) {
+                assertThat((Map<?, ?>) value).as("unknown fields at " + path).isNullOrEmpty();
+            } else {
+                noUnknownFields(value, path + "." + m.getName().substring(3));
+            }
+        }
+    }
+}
