@@ -30,6 +30,7 @@ Commands (Docker Compose by default; --k8s: the Deployment in $QWEN_NAMESPACE, d
                    to <version>-<git commit>; the previous tag is remembered for rollback
   rollback         return to the previous tag (compose) or the previous ReplicaSet (k8s: kubectl rollout undo)
   cleanup          remove dangling images, keep the 10 newest backups, delete rotated logs older than 14 days
+  version          the image tag of this checkout: <version>-<git commit>
 
 Environment: QWEN_URL, QWEN_API_KEY (for /info when keys are required), QWEN_NAMESPACE, QWEN_OVERLAY (cpu|gpu),
 QWEN_IMAGE (image name), QWEN_MODELS_DIR (model folder, default models/), QWEN_BACKUP_DIR, QWEN_HOME.
@@ -215,6 +216,7 @@ main() {
         rollout) rollout "$@" ;;
         rollback) rollback ;;
         cleanup) cleanup ;;
+        version) version_tag ;;
         -h|--help|help) usage ;;
         *) usage >&2; exit 2 ;;
     esac
