@@ -41,7 +41,8 @@ public class RequestMapper {
             throw ApiException.invalid("strength", "strength must be between 0.01 and 1.0, got " + s);
         }
         // the seed's rule: width/height default to the input picture's size; a picture larger than the limits is
-        // generated at the largest size within them that keeps its aspect ratio (multiples of 8)
+        // generated at the largest size within them that keeps its aspect ratio (multiples of 8), one smaller than
+        // the minimum at the smallest size that reaches it
         int w = width != null ? width : image.width();
         int h = height != null ? height : image.height();
         if (width == null && height == null) {
@@ -51,6 +52,10 @@ public class RequestMapper {
             if (scale < 1.0) {
                 w = Math.max(l.minSize(), (int) (w * scale) / 8 * 8);
                 h = Math.max(l.minSize(), (int) (h * scale) / 8 * 8);
+            } else if (w < l.minSize() || h < l.minSize()) {
+                double up = (double) l.minSize() / Math.min(w, h);
+                w = Math.min(l.maxWidth(), (int) Math.ceil(w * up / 8) * 8);
+                h = Math.min(l.maxHeight(), (int) Math.ceil(h * up / 8) * 8);
             }
         }
         return build(prompt, negative, w, h, steps, guidance, seed, numImages, scheduler, model, image, s);

@@ -51,6 +51,16 @@ class ImageToImageResourceTest {
     }
 
     @Test
+    void aPictureSmallerThanTheMinimumIsGeneratedAtTheSmallestSizeThatReachesIt() {
+        // 48x32 is under the 64 minimum: 96x64 keeps the 3:2 ratio in multiples of 8
+        given().multiPart("image", "icon.png", redCircleOnBluePng(48, 32), "image/png")
+                .multiPart("prompt", "a red circle").multiPart("num_inference_steps", "2")
+                .post("/image-to-image")
+                .then().statusCode(200).body("metadata.width", equalTo(96)).body("metadata.height", equalTo(64))
+                .body("metadata.input_image.original_width", equalTo(48));
+    }
+
+    @Test
     void aPictureLargerThanTheLimitsIsGeneratedAtTheLargestSizeThatFits() {
         // 3000x2000 = 6 M pixels; the budget is 1 M: 1248x832 keeps the 3:2 ratio in multiples of 8
         given().multiPart("image", "photo.png", redCircleOnBluePng(3000, 2000), "image/png")
