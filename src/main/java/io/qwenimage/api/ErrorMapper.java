@@ -184,6 +184,33 @@ public class ErrorMapper {
                 request, null);
     }
 
+    /**
+     * The answer a client would have got for {@code failure}: used for asynchronous jobs, whose failures happen
+     * after their request was answered.
+     */
+    Response of(Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        if (t instanceof ApiException e) {
+            return api(e, null);
+        } else if (t instanceof QueueFullException e) {
+            return queueFull(e, null);
+        } else if (t instanceof QueueTimeoutException e) {
+            return queueTimeout(e, null);
+        } else if (t instanceof DeadlineExceededException e) {
+            return deadline(e, null);
+        } else if (t instanceof ShuttingDownException e) {
+            return shuttingDown(e, null);
+        } else if (t instanceof CancellationException e) {
+            return cancelled(e, null);
+        } else if (t instanceof io.qwenimage.engine.GenerationCancelledException e) {
+            return cancelled(new CancellationException(e.getMessage()), null);
+        } else if (t instanceof Exception e) {
+            return unexpected(e, null);
+        }
+        return unexpected(new IllegalStateException(t), null);
+    }
+
     static Response envelope(int status, String code, String category, String message, Map<String, Object> extra,
                              ContainerRequestContext request, Long retryAfter) {
         Map<String, Object> details = new LinkedHashMap<>(extra);

@@ -30,9 +30,12 @@ public class GenerationResponder {
     private final Callers callers;
     private final JobSlots slots;
     private final GenerationObserver observer;
+    private final AsyncGenerations async;
 
     public GenerationResponder(GenerationService service, ResponseWriter writer, JobDeadline deadline,
-                               Callers callers, QwenConfig config, GenerationObserver observer) {
+                               Callers callers, QwenConfig config, GenerationObserver observer,
+                               AsyncGenerations async) {
+        this.async = async;
         this.service = service;
         this.writer = writer;
         this.deadline = deadline;
@@ -94,5 +97,50 @@ public class GenerationResponder {
                     job.cancel("client disconnected");
                     observer.end(record, Outcome.CANCELLED, 499);
                 });
+    }
+
+    /** True when the client asked not to wait ({@code Prefer: respond-async}, RFC 7240). */
+    static boolean prefersAsync(String prefer) {
+        return prefer != null && prefer.toLowerCase(Locale.ROOT).contains("respond-async");
+    }
+
+    /**
+     * Submits as a job to collect later: 202 with its id and status URL at once. The job goes through the same
+     * queue, limits and job slots; its metrics and audit line are written when it ends. A repeated
+     * {@code Idempotency-Key} of the same caller returns the first job.
+     */
+    public Response respondAsync(GenerationRequest request, String format, Map<String, Object> extra,
+                                 String idempotencyKey) {
+        String model = service.modelInfo().id();
+        String owner = callers.current().id();
+        GenerationRecord record = observer.current();
+        var submitted = async.store().submit(owner, idempotencyKey, () -> {
+            JobSlots.Slot slot = slots.acquire(owner);
+            record.submitted(request, model);
+            long t0 = System.nanoTime();
+            Job<ImageResponse> job;
+            try {
+                job = service.submit(request, observer.hooks(record), result -> writer.json(request, result,
+                        writer.encode(request, result, format, model), format, model,
+                        (System.nanoTime() - t0) / 1e9, extra));
+            } catch (RuntimeException e) {
+                slot.close();
+                throw e;
+            }
+            job.result().whenComplete((r, e) -> {
+                slot.close();
+                if (e == null) {
+                    observer.end(record, Outcome.SUCCESS, 200);
+                } else {
+                    Response failed = async.failureResponse(e);
+                    String code = failed.getEntity() instanceof ErrorEnvelope env ? env.error().code() : null;
+                    observer.end(record, Outcome.of(failed.getStatus(), code), failed.getStatus());
+                }
+            });
+            return job;
+        }, AsyncGenerations::size);
+        var entry = submitted.entry();
+        return Response.accepted(async.view(entry)).location(java.net.URI.create("/jobs/" + entry.id()))
+                .header("Preference-Applied", "respond-async").type("application/json").build();
     }
 }

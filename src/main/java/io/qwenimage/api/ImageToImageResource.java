@@ -54,7 +54,8 @@ public class ImageToImageResource {
                                    @RestForm("guidance_scale") String guidance, @RestForm String seed,
                                    @RestForm("num_images") String numImages, @RestForm String scheduler,
                                    @RestForm("output_format") String outputFormat,
-                                   @HeaderParam("Accept") String accept) {
+                                   @HeaderParam("Accept") String accept, @HeaderParam("Prefer") String prefer,
+                                   @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (image == null || image.uploadedFile() == null) {
             throw ApiException.invalid("image", "an image file is required (form field \"image\")");
         }
@@ -70,13 +71,15 @@ public class ImageToImageResource {
         return generate(bytes, image.fileName(), prompt, negativePrompt, number(strength, "strength"),
                 integer(width, "width"), integer(height, "height"), integer(steps, "num_inference_steps"),
                 number(guidance, "guidance_scale"), wholeNumber(seed, "seed"), integer(numImages, "num_images"),
-                scheduler, outputFormat, accept);
+                scheduler, outputFormat, accept, prefer, idempotencyKey);
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, "image/png", "image/jpeg"})
-    public Uni<Response> json(ImageToImageJsonRequest body, @HeaderParam("Accept") String accept) {
+    public Uni<Response> json(ImageToImageJsonRequest body, @HeaderParam("Accept") String accept,
+                              @HeaderParam("Prefer") String prefer,
+                              @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (body == null || body.image() == null || body.image().isBlank()) {
             throw ApiException.invalid("image", "\"image\" (base64) is required");
         }
@@ -93,12 +96,13 @@ public class ImageToImageResource {
         }
         return generate(bytes, null, body.prompt(), body.negativePrompt(), body.strength(), body.width(),
                 body.height(), body.numInferenceSteps(), body.guidanceScale(), body.seed(), body.numImages(),
-                body.scheduler(), body.outputFormat(), accept);
+                body.scheduler(), body.outputFormat(), accept, prefer, idempotencyKey);
     }
 
     private Uni<Response> generate(byte[] bytes, String fileName, String prompt, String negative, Double strength,
                                    Integer width, Integer height, Integer steps, Double guidance, Long seed,
-                                   Integer numImages, String scheduler, String outputFormat, String accept) {
+                                   Integer numImages, String scheduler, String outputFormat, String accept,
+                                   String prefer, String idempotencyKey) {
         ModelInfo model = service.readyModel();
         if (!model.imageToImage()) {
             throw new ApiException(422, "VALIDATION_ERROR", "validation",
@@ -107,7 +111,6 @@ public class ImageToImageResource {
         RgbImage input = ImageCodec.decode(bytes, config.limits().maxInputPixels());
         GenerationRequest request = mapper.imageToImage(prompt, negative, width, height, steps, guidance, seed,
                 numImages, scheduler, strength, input, model);
-        String format = GenerationResponder.format(accept, mapper.outputFormat(outputFormat));
         Map<String, Object> extra = new LinkedHashMap<>();
         Map<String, Object> inputInfo = new LinkedHashMap<>();
         inputInfo.put("original_width", input.width());
@@ -116,6 +119,11 @@ public class ImageToImageResource {
             inputInfo.put("filename", fileName);
         }
         extra.put("input_image", inputInfo);
+        if (GenerationResponder.prefersAsync(prefer)) {
+            return Uni.createFrom().item(responder.respondAsync(request, mapper.outputFormat(outputFormat), extra,
+                    idempotencyKey));
+        }
+        String format = GenerationResponder.format(accept, mapper.outputFormat(outputFormat));
         return responder.respond(request, accept, format, extra);
     }
 

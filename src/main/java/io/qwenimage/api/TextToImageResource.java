@@ -31,9 +31,15 @@ public class TextToImageResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, "image/png", "image/jpeg"})
-    public Uni<Response> generate(TextToImageRequest body, @HeaderParam("Accept") String accept) {
+    public Uni<Response> generate(TextToImageRequest body, @HeaderParam("Accept") String accept,
+                                  @HeaderParam("Prefer") String prefer,
+                                  @HeaderParam("Idempotency-Key") String idempotencyKey) {
         ModelInfo model = service.readyModel();
         GenerationRequest request = mapper.textToImage(body, model);
+        if (GenerationResponder.prefersAsync(prefer)) {
+            return Uni.createFrom().item(responder.respondAsync(request, mapper.outputFormat(body.outputFormat()),
+                    Map.of(), idempotencyKey));
+        }
         String format = GenerationResponder.format(accept, mapper.outputFormat(body.outputFormat()));
         return responder.respond(request, accept, format, Map.of());
     }

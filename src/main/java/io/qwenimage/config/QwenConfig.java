@@ -28,6 +28,8 @@ public interface QwenConfig {
 
     Log log();
 
+    Jobs jobs();
+
     /** The model to serve and where it runs. */
     interface Model {
 
@@ -228,5 +230,19 @@ public interface QwenConfig {
         /** Put the prompt text in the audit line (otherwise only its length and SHA-256). */
         @WithDefault("false")
         boolean prompts();
+    }
+
+    /** Asynchronous jobs (POST /jobs, Prefer: respond-async). */
+    interface Jobs {
+
+        /** How long a finished job's result or error stays readable. */
+        @WithName("result-ttl")
+        @WithDefault("10m")
+        Duration resultTtl();
+
+        /** Memory for finished results together; past it the oldest go first. */
+        @WithName("max-result-bytes")
+        @WithDefault("268435456")
+        long maxResultBytes();
     }
 }

@@ -23,6 +23,7 @@ public final class Job<T> {
     private volatile int step;
     private volatile int totalSteps;
     private volatile long lastBeatNanos;
+    private volatile long startedNanos;
     private Runnable onRemoveWhileQueued = () -> { };
 
     Job(String id, JobTask<T> task, Duration timeout) {
@@ -51,6 +52,19 @@ public final class Job<T> {
 
     public int totalSteps() {
         return totalSteps;
+    }
+
+    /**
+     * Seconds until a running job is done, from its pace so far; -1 before its first step or when not running.
+     */
+    public double etaSeconds() {
+        int done = step;
+        int total = totalSteps;
+        if (state.get() != JobState.RUNNING || done <= 0 || total <= 0) {
+            return -1;
+        }
+        double perStep = (System.nanoTime() - startedNanos) / 1e9 / done;
+        return perStep * (total - done);
     }
 
     /**
@@ -94,6 +108,7 @@ public final class Job<T> {
 
     boolean start() {
         lastBeatNanos = System.nanoTime();
+        startedNanos = lastBeatNanos;
         return state.compareAndSet(JobState.QUEUED, JobState.RUNNING);
     }
 

@@ -90,6 +90,23 @@ public final class JobQueue implements AutoCloseable {
         return waiting.size();
     }
 
+    /** 1 for the next job a worker takes, 2 for the one after, ...; 0 when {@code job} is not waiting. */
+    public int position(Job<?> job) {
+        int i = 1;
+        for (Job<?> waitingJob : waiting) {
+            if (waitingJob == job) {
+                return i;
+            }
+            i++;
+        }
+        return 0;
+    }
+
+    /** Mean time a job spends on a worker, recently (seconds). */
+    public double meanServiceSeconds() {
+        return meanServiceSeconds;
+    }
+
     /** Jobs on a worker now. */
     public int running() {
         return running.get();

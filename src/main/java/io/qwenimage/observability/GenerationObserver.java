@@ -61,7 +61,8 @@ public class GenerationObserver {
 
     @ServerResponseFilter
     public void end(ContainerRequestContext request, ContainerResponseContext response) {
-        if (request.getProperty(RECORD) instanceof GenerationRecord record) {
+        // 202: an asynchronous job was accepted; it is recorded when it ends
+        if (request.getProperty(RECORD) instanceof GenerationRecord record && response.getStatus() != 202) {
             String code = response.getEntity() instanceof ErrorEnvelope e ? e.error().code() : null;
             end(record, Outcome.of(response.getStatus(), code), response.getStatus());
         }
