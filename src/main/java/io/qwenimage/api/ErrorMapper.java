@@ -219,8 +219,10 @@ public class ErrorMapper {
             details.put("method", request.getMethod());
         }
         details.put("timestamp", Instant.now().toString());
-        Response.ResponseBuilder b = Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(ErrorEnvelope.of(code, message, category, details));
+        Object body = request != null && ErrorEnvelope.openAiPath(request.getUriInfo().getPath())
+                ? ErrorEnvelope.openAi(status, code, message, details)
+                : ErrorEnvelope.of(code, message, category, details);
+        Response.ResponseBuilder b = Response.status(status).type(MediaType.APPLICATION_JSON).entity(body);
         if (retryAfter != null) {
             b.header("Retry-After", retryAfter);
         }

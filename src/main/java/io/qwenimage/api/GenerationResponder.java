@@ -1,6 +1,7 @@
 package io.qwenimage.api;
 
 import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.jobs.Job;
 import io.qwenimage.observability.GenerationObserver;
@@ -68,24 +69,35 @@ public class GenerationResponder {
      * ({@code qwen.security.max-jobs-per-key}) until it ends.
      */
     public Uni<Response> respond(GenerationRequest request, String accept, String format, Map<String, Object> extra) {
+        boolean raw = wantsRaw(accept);
+        return respond(request, format, (result, encoded, model, seconds) -> raw
+                ? writer.raw(result, encoded, format)
+                : Response.ok(writer.json(request, result, encoded, format, model, seconds, extra))
+                        .type("application/json").build());
+    }
+
+    /** Builds the answer of a finished generation, on the worker thread. */
+    @FunctionalInterface
+    public interface Answer {
+        /**
+         * @param encoded the pictures in the requested format
+         * @param seconds since the request was submitted
+         */
+        Response build(GenerationResult result, List<byte[]> encoded, String model, double seconds);
+    }
+
+    /** As {@link #respond(GenerationRequest, String, String, Map)}, with the answer's shape given by the API. */
+    public Uni<Response> respond(GenerationRequest request, String format, Answer answer) {
         long t0 = System.nanoTime();
         String model = service.modelInfo().id();
-        boolean raw = wantsRaw(accept);
         JobSlots.Slot slot = slots.acquire(callers.current().id());
         GenerationRecord record = observer.current();
         record.submitted(request, model);
         Job<Response> job;
         try {
             // runs on the worker thread: PNG/JPEG and base64 encoding stay off the event loop
-            job = service.submit(request, observer.hooks(record), result -> {
-                List<byte[]> encoded = writer.encode(request, result, format, model);
-                if (raw) {
-                    return writer.raw(result, encoded, format);
-                }
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                return Response.ok(writer.json(request, result, encoded, format, model, seconds, extra))
-                        .type("application/json").build();
-            });
+            job = service.submit(request, observer.hooks(record), result -> answer.build(result,
+                    writer.encode(request, result, format, model), model, (System.nanoTime() - t0) / 1e9));
         } catch (RuntimeException e) {
             slot.close();
             throw e;
@@ -133,7 +145,7 @@ public class GenerationResponder {
                     observer.end(record, Outcome.SUCCESS, 200);
                 } else {
                     Response failed = async.failureResponse(e);
-                    String code = failed.getEntity() instanceof ErrorEnvelope env ? env.error().code() : null;
+                    String code = ErrorEnvelope.codeOf(failed.getEntity());
                     observer.end(record, Outcome.of(failed.getStatus(), code), failed.getStatus());
                 }
             });

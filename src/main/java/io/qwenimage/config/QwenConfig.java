@@ -244,5 +244,10 @@ public interface QwenConfig {
         @WithName("max-result-bytes")
         @WithDefault("268435456")
         long maxResultBytes();
+
+        /** How long a picture handed out as a URL (OpenAI's response_format url) stays fetchable. */
+        @WithName("link-ttl")
+        @WithDefault("60m")
+        Duration linkTtl();
     }
 }

@@ -63,7 +63,7 @@ public class GenerationObserver {
     public void end(ContainerRequestContext request, ContainerResponseContext response) {
         // 202: an asynchronous job was accepted; it is recorded when it ends
         if (request.getProperty(RECORD) instanceof GenerationRecord record && response.getStatus() != 202) {
-            String code = response.getEntity() instanceof ErrorEnvelope e ? e.error().code() : null;
+            String code = ErrorEnvelope.codeOf(response.getEntity());
             end(record, Outcome.of(response.getStatus(), code), response.getStatus());
         }
     }

@@ -36,7 +36,9 @@ public class ErrorResponses {
         details.put("timestamp", Instant.now().toString());
         String body;
         try {
-            body = json.writeValueAsString(ErrorEnvelope.of(code, message, category, details));
+            body = json.writeValueAsString(ErrorEnvelope.openAiPath(context.request().path())
+                    ? ErrorEnvelope.openAi(status, code, message, details)
+                    : ErrorEnvelope.of(code, message, category, details));
         } catch (JsonProcessingException e) {
             body = "{\"success\":false}";
         }

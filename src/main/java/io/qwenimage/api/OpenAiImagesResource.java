@@ -1,0 +1,174 @@
+package io.qwenimage.api;
+
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.image.ImageCodec;
+import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.config.QwenConfig;
+import io.qwenimage.service.GenerationService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/**
+ * OpenAI's Images API, for OpenAI SDKs and the tools built on them: {@code POST /v1/images/generations} (JSON) and
+ * {@code POST /v1/images/edits} (multipart; image-to-image). Same queue, limits, keys ({@code Authorization:
+ * Bearer}) and metrics as the native API; errors in OpenAI's {@code {"error": {message, type, param, code}}}.
+ */
+@GenerationRoute
+@Path("/v1/images")
+public class OpenAiImagesResource {
+
+    private final GenerationService service;
+    private final RequestMapper mapper;
+    private final GenerationResponder responder;
+    private final ImageLinks links;
+    private final QwenConfig config;
+
+    public OpenAiImagesResource(GenerationService service, RequestMapper mapper, GenerationResponder responder,
+                                ImageLinks links, QwenConfig config) {
+        this.service = service;
+        this.mapper = mapper;
+        this.responder = responder;
+        this.links = links;
+        this.config = config;
+    }
+
+    @POST
+    @Path("/generations")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> generations(OpenAiImageRequest body, @Context UriInfo uri) {
+        if (body == null) {
+            throw ApiException.invalid("prompt", "a JSON body with \"prompt\" is required");
+        }
+        ModelInfo model = service.readyModel();
+        int[] size = size(body.size(), model);
+        GenerationRequest request = mapper.textToImage(new TextToImageRequest(body.prompt(), body.negativePrompt(),
+                size[0], size[1], body.steps(), body.guidanceScale(), body.seed(), body.n(), body.scheduler(),
+                null), model);
+        return answer(request, body.responseFormat(), body.outputFormat(), uri);
+    }
+
+    @POST
+    @Path("/edits")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> edits(@RestForm("image") FileUpload image, @RestForm("image[]") FileUpload imageArray,
+                               @RestForm String prompt, @RestForm("mask") FileUpload mask, @RestForm String n,
+                               @RestForm String size, @RestForm("response_format") String responseFormat,
+                               @RestForm("output_format") String outputFormat, @RestForm String seed,
+                               @RestForm String strength, @Context UriInfo uri) {
+        if (mask != null) {
+            throw ApiException.invalid("mask", "masks (inpainting) are not supported yet; send the image alone "
+                    + "to transform it as a whole");
+        }
+        FileUpload file = image != null ? image : imageArray;
+        if (file == null || file.uploadedFile() == null) {
+            throw ApiException.invalid("image", "an image file is required (form field \"image\")");
+        }
+        if (file.size() > config.server().maxFileSize()) {
+            throw new ApiException(413, "FILE_TOO_LARGE", "validation", "the image is " + file.size()
+                    + " bytes; at most " + config.server().maxFileSize() + " are accepted", Map.of("field", "image"));
+        }
+        ModelInfo model = service.readyModel();
+        RgbImage input;
+        try {
+            input = ImageCodec.decode(Files.readAllBytes(file.uploadedFile()), config.limits().maxInputPixels());
+        } catch (IOException e) {
+            throw ApiException.invalid("image", "the uploaded file cannot be read");
+        }
+        int[] wh = size == null || size.isBlank() || size.equals("auto") ? new int[] {0, 0} : size(size, model);
+        GenerationRequest request = mapper.imageToImage(prompt, null, wh[0] == 0 ? null : wh[0],
+                wh[1] == 0 ? null : wh[1], null, null, number(seed, "seed"), n == null ? null
+                        : (int) (long) number(n, "n"), null, strength == null ? null : parse(strength, "strength"),
+                input, model);
+        return answer(request, responseFormat, outputFormat, uri);
+    }
+
+    private Uni<Response> answer(GenerationRequest request, String responseFormat, String outputFormat,
+                                 UriInfo uri) {
+        String delivery = responseFormat == null ? "b64_json" : responseFormat.toLowerCase(Locale.ROOT);
+        if (!delivery.equals("b64_json") && !delivery.equals("url")) {
+            throw ApiException.invalid("response_format", "response_format must be b64_json or url");
+        }
+        String format = outputFormat == null ? "png" : outputFormat.toLowerCase(Locale.ROOT);
+        if (format.equals("webp")) {
+            throw ApiException.invalid("output_format", "output_format webp is not supported; use png or jpeg");
+        }
+        String encoding = mapper.outputFormat(format);
+        String base = uri.getBaseUri().toString().replaceAll("/$", "");
+        return responder.respond(request, encoding, (result, encoded, model, seconds) -> {
+            List<Map<String, Object>> data = new ArrayList<>();
+            for (byte[] picture : encoded) {
+                Map<String, Object> item = new LinkedHashMap<>();
+                if (delivery.equals("url")) {
+                    String id = links.put(picture, encoding.equals("jpeg") ? "image/jpeg" : "image/png");
+                    item.put("url", base + "/v1/images/files/" + id);
+                } else {
+                    item.put("b64_json", Base64.getEncoder().encodeToString(picture));
+                }
+                item.put("revised_prompt", request.prompt());
+                data.add(item);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("created", Instant.now().getEpochSecond());
+            body.put("data", data);
+            body.put("output_format", encoding);
+            body.put("size", request.width() + "x" + request.height());
+            return Response.ok(body).type(MediaType.APPLICATION_JSON).header("X-Seed", result.seeds().get(0)).build();
+        });
+    }
+
+    /** "WxH", or "auto"/absent for the model's native size. */
+    private static int[] size(String size, ModelInfo model) {
+        if (size == null || size.isBlank() || size.equalsIgnoreCase("auto")) {
+            return new int[] {model.nativeSize(), model.nativeSize()};
+        }
+        String[] parts = size.toLowerCase(Locale.ROOT).split("x");
+        try {
+            if (parts.length == 2) {
+                return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw ApiException.invalid("size", "size must be WIDTHxHEIGHT (e.g. 512x512) or auto, not '" + size + "'");
+    }
+
+    private static Long number(String value, String field) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(field, field + " must be an integer, not '" + value + "'");
+        }
+    }
+
+    private static Double parse(String value, String field) {
+        try {
+            return Double.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(field, field + " must be a number, not '" + value + "'");
+        }
+    }
+}
