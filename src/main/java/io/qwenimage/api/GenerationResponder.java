@@ -32,11 +32,13 @@ public class GenerationResponder {
     private final JobSlots slots;
     private final GenerationObserver observer;
     private final AsyncGenerations async;
+    private final RunningJobs running;
 
     public GenerationResponder(GenerationService service, ResponseWriter writer, JobDeadline deadline,
                                Callers callers, QwenConfig config, GenerationObserver observer,
-                               AsyncGenerations async) {
+                               AsyncGenerations async, RunningJobs running) {
         this.async = async;
+        this.running = running;
         this.service = service;
         this.writer = writer;
         this.deadline = deadline;
@@ -90,7 +92,8 @@ public class GenerationResponder {
     public Uni<Response> respond(GenerationRequest request, String format, Answer answer) {
         long t0 = System.nanoTime();
         String model = service.modelInfo().id();
-        JobSlots.Slot slot = slots.acquire(callers.current().id());
+        String owner = callers.current().id();
+        JobSlots.Slot slot = slots.acquire(owner);
         GenerationRecord record = observer.current();
         record.submitted(request, model);
         Job<Response> job;
@@ -103,6 +106,7 @@ public class GenerationResponder {
             throw e;
         }
         job.result().whenComplete((r, e) -> slot.close());
+        running.add(owner, job);
         return deadline.await(job)
                 .onFailure(TimeoutException.class).invoke(() -> job.cancel("deadline exceeded"))
                 .onCancellation().invoke(() -> {
@@ -139,6 +143,7 @@ public class GenerationResponder {
                 slot.close();
                 throw e;
             }
+            running.add(owner, job);
             job.result().whenComplete((r, e) -> {
                 slot.close();
                 if (e == null) {

@@ -31,7 +31,7 @@ public class AccessPolicy implements HttpSecurityPolicy {
     @Override
     public Uni<CheckResult> checkPermission(RoutingContext request, Uni<SecurityIdentity> identity,
                                             AuthorizationRequestContext context) {
-        RouteAccess access = rules.classify(request.normalizedPath());
+        RouteAccess access = rules.classify(request.request().method().name(), request.normalizedPath());
         if (access == RouteAccess.PUBLIC) {
             return CheckResult.permit();
         }

@@ -37,6 +37,14 @@ public final class AccessRules {
         }
     }
 
+    /** As {@link #classify(String)}, for a method too: changing AUTOMATIC1111's options is an admin route. */
+    public RouteAccess classify(String method, String path) {
+        if ("POST".equalsIgnoreCase(method) && "/sdapi/v1/options".equals(path)) {
+            return RouteAccess.ADMIN;
+        }
+        return classify(path);
+    }
+
     /** @param path the normalized request path (no query string, dot segments resolved) */
     public RouteAccess classify(String path) {
         if (path == null || path.isEmpty()) {

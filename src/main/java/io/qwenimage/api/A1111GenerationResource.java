@@ -1,0 +1,148 @@
+package io.qwenimage.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.image.GenerationParameters;
+import io.qwenimage.engine.image.ImageCodec;
+import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.config.QwenConfig;
+import io.qwenimage.service.GenerationService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * AUTOMATIC1111's {@code POST /sdapi/v1/txt2img} and {@code /img2img}, for Open WebUI, LibreChat and scripts
+ * written for A1111. Answers {@code {images, parameters, info}} with {@code info} a JSON string carrying
+ * {@code seed}, {@code all_seeds} and {@code infotexts}; a seed of -1 is drawn at random and reported there, while
+ * {@code parameters} echoes the request as sent. Same queue, limits, keys and metrics as the native API.
+ */
+@GenerationRoute
+@Path("/sdapi/v1")
+public class A1111GenerationResource {
+
+    private final GenerationService service;
+    private final RequestMapper mapper;
+    private final GenerationResponder responder;
+    private final QwenConfig config;
+    private final ObjectMapper json;
+
+    public A1111GenerationResource(GenerationService service, RequestMapper mapper, GenerationResponder responder,
+                                   QwenConfig config, ObjectMapper json) {
+        this.service = service;
+        this.mapper = mapper;
+        this.responder = responder;
+        this.config = config;
+        this.json = json;
+    }
+
+    @POST
+    @Path("/txt2img")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> txt2img(A1111Request body) {
+        A1111Request r = body == null ? empty() : body;
+        ModelInfo model = service.readyModel();
+        GenerationRequest request = mapper.textToImage(new TextToImageRequest(r.prompt(), r.negativePrompt(),
+                r.width(), r.height(), r.steps(), r.cfgScale(), seed(r), count(r), scheduler(r), "png"), model);
+        return answer(request, r);
+    }
+
+    @POST
+    @Path("/img2img")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> img2img(A1111Request body) {
+        A1111Request r = body == null ? empty() : body;
+        if (r.initImages() == null || r.initImages().isEmpty() || r.initImages().get(0) == null) {
+            throw ApiException.invalid("init_images", "init_images needs one base64 picture");
+        }
+        String data = r.initImages().get(0);
+        int comma = data.startsWith("data:") ? data.indexOf(',') : -1;
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode((comma >= 0 ? data.substring(comma + 1) : data).replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("init_images", "init_images[0] is not valid base64");
+        }
+        if (bytes.length > config.server().maxFileSize()) {
+            throw new ApiException(413, "FILE_TOO_LARGE", "validation", "init_images[0] is " + bytes.length
+                    + " bytes; at most " + config.server().maxFileSize() + " are accepted",
+                    Map.of("field", "init_images"));
+        }
+        ModelInfo model = service.readyModel();
+        RgbImage input = ImageCodec.decode(bytes, config.limits().maxInputPixels());
+        GenerationRequest request = mapper.imageToImage(r.prompt(), r.negativePrompt(), r.width(), r.height(),
+                r.steps(), r.cfgScale(), seed(r), count(r), scheduler(r),
+                r.denoisingStrength() == null ? 0.75 : r.denoisingStrength(), input, model);
+        return answer(request, r);
+    }
+
+    private Uni<Response> answer(GenerationRequest request, A1111Request original) {
+        return responder.respond(request, "png", (result, encoded, model, seconds) -> {
+            List<String> images = encoded.stream().map(b -> Base64.getEncoder().encodeToString(b)).toList();
+            List<String> infotexts = IntStream.range(0, result.seeds().size()).mapToObj(i ->
+                    GenerationParameters.format(request, result.seeds().get(i), model)).toList();
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("prompt", request.prompt());
+            info.put("all_prompts", images.stream().map(i -> request.prompt()).toList());
+            info.put("negative_prompt", request.negativePrompt());
+            info.put("seed", result.seeds().get(0));
+            info.put("all_seeds", result.seeds());
+            info.put("subseed", -1);
+            info.put("width", request.width());
+            info.put("height", request.height());
+            info.put("sampler_name", GenerationParameters.samplerName(request.scheduler()));
+            info.put("steps", request.steps());
+            info.put("cfg_scale", request.guidanceScale());
+            info.put("batch_size", request.numImages());
+            info.put("sd_model_name", model);
+            info.put("job_timestamp", Instant.now().toString());
+            info.put("infotexts", infotexts);
+            if (request.initImage() != null) {
+                info.put("denoising_strength", request.strength());
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("images", images);
+            body.put("parameters", json.convertValue(original, Map.class));
+            try {
+                body.put("info", json.writeValueAsString(info));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            return Response.ok(body).type(MediaType.APPLICATION_JSON).build();
+        });
+    }
+
+    private static A1111Request empty() {
+        return new A1111Request(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** -1 (A1111's "random") and absent are the same: drawn at random, reported in info. */
+    private static Long seed(A1111Request r) {
+        return r.seed() == null || r.seed() < 0 ? null : r.seed();
+    }
+
+    /** batch_size × n_iter pictures, all in one request here. */
+    private static Integer count(A1111Request r) {
+        int batch = r.batchSize() == null ? 1 : r.batchSize();
+        int iterations = r.nIter() == null ? 1 : r.nIter();
+        return batch * iterations;
+    }
+
+    private static String scheduler(A1111Request r) {
+        return A1111Samplers.apiName(r.samplerName() != null ? r.samplerName() : r.samplerIndex(), r.scheduler());
+    }
+}

@@ -1,0 +1,126 @@
+package io.qwenimage.api;
+
+import io.qwenimage.engine.image.GenerationParameters;
+import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.engine.scheduler.SchedulerKind;
+import io.qwenimage.jobs.Job;
+import io.qwenimage.jobs.JobState;
+import io.qwenimage.security.Callers;
+import io.qwenimage.service.GenerationService;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AUTOMATIC1111's informational and control routes: samplers, models, options (changing them is an admin route),
+ * progress and interrupt. Unlike A1111, progress and interrupt concern the caller's own generations only.
+ */
+@Path("/sdapi/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class A1111InfoResource {
+
+    private final GenerationService service;
+    private final RunningJobs running;
+    private final Callers callers;
+
+    public A1111InfoResource(GenerationService service, RunningJobs running, Callers callers) {
+        this.service = service;
+        this.running = running;
+        this.callers = callers;
+    }
+
+    @GET
+    @Path("/samplers")
+    public List<Map<String, Object>> samplers() {
+        return Arrays.stream(SchedulerKind.values()).map(k -> Map.<String, Object>of(
+                "name", GenerationParameters.samplerName(k), "aliases", List.of(k.apiName()), "options", Map.of()))
+                .toList();
+    }
+
+    @GET
+    @Path("/sd-models")
+    public List<Map<String, Object>> models() {
+        ModelInfo m = service.modelInfo();
+        if (m == null) {
+            return List.of();
+        }
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("title", m.id());
+        v.put("model_name", m.id());
+        v.put("hash", null);
+        v.put("sha256", null);
+        v.put("filename", m.id());
+        v.put("config", null);
+        return List.of(v);
+    }
+
+    @GET
+    @Path("/options")
+    public Map<String, Object> options() {
+        ModelInfo m = service.modelInfo();
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("sd_model_checkpoint", m == null ? null : m.id());
+        v.put("samples_format", "png");
+        return v;
+    }
+
+    /**
+     * Admin only (it would change the service for everyone): the one loaded model is all there is, so only a
+     * request for it (or for nothing) succeeds.
+     */
+    @POST
+    @Path("/options")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Map<String, Object> setOptions(Map<String, Object> body) {
+        Object wanted = body == null ? null : body.get("sd_model_checkpoint");
+        ModelInfo m = service.readyModel();
+        if (wanted != null && !wanted.toString().equals(m.id())) {
+            throw ApiException.invalid("sd_model_checkpoint", "only the loaded model '" + m.id()
+                    + "' is available; a different model needs a restart with QWEN_MODEL_PATH");
+        }
+        Object format = body == null ? null : body.get("samples_format");
+        if (format != null && !format.toString().equalsIgnoreCase("png")) {
+            throw ApiException.invalid("samples_format", "samples_format png is the only one here");
+        }
+        return options();
+    }
+
+    /** The caller's current generation: fraction done, ETA, steps. */
+    @GET
+    @Path("/progress")
+    public Map<String, Object> progress() {
+        List<Job<?>> jobs = running.of(callers.current().id());
+        Job<?> current = jobs.stream().filter(j -> j.state() == JobState.RUNNING).findFirst()
+                .orElse(jobs.isEmpty() ? null : jobs.get(0));
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("job_count", jobs.size());
+        state.put("sampling_step", current == null ? 0 : current.step());
+        state.put("sampling_steps", current == null ? 0 : current.totalSteps());
+        state.put("interrupted", false);
+        double fraction = current == null || current.totalSteps() == 0 ? 0
+                : (double) current.step() / current.totalSteps();
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("progress", fraction);
+        v.put("eta_relative", current == null ? 0 : Math.max(0, current.etaSeconds()));
+        v.put("state", state);
+        v.put("current_image", null);
+        v.put("textinfo", current == null ? null : current.state().name().toLowerCase(java.util.Locale.ROOT));
+        return v;
+    }
+
+    /** Stops the caller's queued and running generations (a running one within one step). */
+    @POST
+    @Path("/interrupt")
+    public Map<String, Object> interrupt() {
+        List<Job<?>> jobs = running.of(callers.current().id());
+        jobs.forEach(j -> j.cancel("interrupted"));
+        return Map.of("interrupted", jobs.size());
+    }
+}

@@ -1,0 +1,27 @@
+package io.qwenimage.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * AUTOMATIC1111's txt2img/img2img body (the fields this service uses; the rest is accepted and ignored, as A1111
+ * clients send many).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record A1111Request(
+        @JsonProperty("prompt") String prompt,
+        @JsonProperty("negative_prompt") String negativePrompt,
+        @JsonProperty("steps") Integer steps,
+        @JsonProperty("cfg_scale") Double cfgScale,
+        @JsonProperty("width") Integer width,
+        @JsonProperty("height") Integer height,
+        @JsonProperty("seed") Long seed,
+        @JsonProperty("batch_size") Integer batchSize,
+        @JsonProperty("n_iter") Integer nIter,
+        @JsonProperty("sampler_name") String samplerName,
+        @JsonProperty("sampler_index") String samplerIndex,
+        @JsonProperty("scheduler") String scheduler,
+        @JsonProperty("init_images") List<String> initImages,
+        @JsonProperty("denoising_strength") Double denoisingStrength) {
+}
