@@ -93,7 +93,7 @@ public class JobsResource {
                     List<Object> key = java.util.Arrays.asList(status, view.get("position"), view.get("step"));
                     if (done || !Objects.equals(last.getAndSet(key), key)) {
                         emitter.emit(sse.newEventBuilder().name(done ? "done" : "progress").id(e.id())
-                                .mediaType(MediaType.APPLICATION_JSON_TYPE).data(json.writeValueAsString(view))
+                                .data(json.writeValueAsString(view))
                                 .build());
                     }
                     if (done) {
