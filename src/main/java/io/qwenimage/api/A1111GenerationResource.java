@@ -69,19 +69,8 @@ public class A1111GenerationResource {
         if (r.initImages() == null || r.initImages().isEmpty() || r.initImages().get(0) == null) {
             throw ApiException.invalid("init_images", "init_images needs one base64 picture");
         }
-        String data = r.initImages().get(0);
-        int comma = data.startsWith("data:") ? data.indexOf(',') : -1;
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode((comma >= 0 ? data.substring(comma + 1) : data).replaceAll("\\s", ""));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("init_images", "init_images[0] is not valid base64");
-        }
-        if (bytes.length > config.server().maxFileSize()) {
-            throw new ApiException(413, "FILE_TOO_LARGE", "validation", "init_images[0] is " + bytes.length
-                    + " bytes; at most " + config.server().maxFileSize() + " are accepted",
-                    Map.of("field", "init_images"));
-        }
+        byte[] bytes = UploadedValues.base64Picture(r.initImages().get(0), "init_images",
+                config.server().maxFileSize());
         ModelInfo model = service.readyModel();
         RgbImage input = ImageCodec.decode(bytes, config.limits().maxInputPixels());
         GenerationRequest request = mapper.imageToImage(r.prompt(), r.negativePrompt(), r.width(), r.height(),

@@ -14,9 +14,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
@@ -56,21 +53,10 @@ public class ImageToImageResource {
                                    @RestForm("output_format") String outputFormat,
                                    @HeaderParam("Accept") String accept, @HeaderParam("Prefer") String prefer,
                                    @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        if (image == null || image.uploadedFile() == null) {
-            throw ApiException.invalid("image", "an image file is required (form field \"image\")");
-        }
-        byte[] bytes;
-        try {
-            if (image.size() > config.server().maxFileSize()) {
-                throw tooLarge(image.size());
-            }
-            bytes = Files.readAllBytes(image.uploadedFile());
-        } catch (IOException e) {
-            throw ApiException.invalid("image", "the uploaded file cannot be read");
-        }
-        return generate(bytes, image.fileName(), prompt, negativePrompt, number(strength, "strength"),
-                integer(width, "width"), integer(height, "height"), integer(steps, "num_inference_steps"),
-                number(guidance, "guidance_scale"), wholeNumber(seed, "seed"), integer(numImages, "num_images"),
+        byte[] bytes = UploadedValues.file(image, "image", config.server().maxFileSize());
+        return generate(bytes, image.fileName(), prompt, negativePrompt, UploadedValues.number(strength, "strength"),
+                UploadedValues.integer(width, "width"), UploadedValues.integer(height, "height"), UploadedValues.integer(steps, "num_inference_steps"),
+                UploadedValues.number(guidance, "guidance_scale"), UploadedValues.wholeNumber(seed, "seed"), UploadedValues.integer(numImages, "num_images"),
                 scheduler, outputFormat, accept, prefer, idempotencyKey);
     }
 
@@ -83,17 +69,7 @@ public class ImageToImageResource {
         if (body == null || body.image() == null || body.image().isBlank()) {
             throw ApiException.invalid("image", "\"image\" (base64) is required");
         }
-        String data = body.image();
-        int comma = data.startsWith("data:") ? data.indexOf(',') : -1;
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode((comma >= 0 ? data.substring(comma + 1) : data).replaceAll("\\s", ""));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("image", "\"image\" is not valid base64");
-        }
-        if (bytes.length > config.server().maxFileSize()) {
-            throw tooLarge(bytes.length);
-        }
+        byte[] bytes = UploadedValues.base64Picture(body.image(), "image", config.server().maxFileSize());
         return generate(bytes, null, body.prompt(), body.negativePrompt(), body.strength(), body.width(),
                 body.height(), body.numInferenceSteps(), body.guidanceScale(), body.seed(), body.numImages(),
                 body.scheduler(), body.outputFormat(), accept, prefer, idempotencyKey);
@@ -125,45 +101,5 @@ public class ImageToImageResource {
         }
         String format = GenerationResponder.format(accept, mapper.outputFormat(outputFormat));
         return responder.respond(request, accept, format, extra);
-    }
-
-    private ApiException tooLarge(long size) {
-        return new ApiException(413, "FILE_TOO_LARGE", "validation", "the image is " + size + " bytes; at most "
-                + config.server().maxFileSize() + " are accepted", Map.of("max_file_size",
-                config.server().maxFileSize()));
-    }
-
-    private static Integer integer(String value, String field) {
-        Long v = wholeNumber(value, field);
-        if (v != null && (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE)) {
-            throw ApiException.invalid(field, field + " is out of range: " + v);
-        }
-        return v == null ? null : v.intValue();
-    }
-
-    private static Long wholeNumber(String value, String field) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Long.valueOf(value.trim());
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid(field, field + " must be an integer, not '" + value + "'");
-        }
-    }
-
-    private static Double number(String value, String field) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            double d = Double.parseDouble(value.trim());
-            if (!Double.isFinite(d)) {
-                throw new NumberFormatException();
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid(field, field + " must be a number, not '" + value + "'");
-        }
     }
 }

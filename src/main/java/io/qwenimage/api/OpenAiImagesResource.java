@@ -15,8 +15,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -80,26 +78,14 @@ public class OpenAiImagesResource {
             throw ApiException.invalid("mask", "masks (inpainting) are not supported yet; send the image alone "
                     + "to transform it as a whole");
         }
-        FileUpload file = image != null ? image : imageArray;
-        if (file == null || file.uploadedFile() == null) {
-            throw ApiException.invalid("image", "an image file is required (form field \"image\")");
-        }
-        if (file.size() > config.server().maxFileSize()) {
-            throw new ApiException(413, "FILE_TOO_LARGE", "validation", "the image is " + file.size()
-                    + " bytes; at most " + config.server().maxFileSize() + " are accepted", Map.of("field", "image"));
-        }
+        byte[] bytes = UploadedValues.file(image != null ? image : imageArray, "image",
+                config.server().maxFileSize());
         ModelInfo model = service.readyModel();
-        RgbImage input;
-        try {
-            input = ImageCodec.decode(Files.readAllBytes(file.uploadedFile()), config.limits().maxInputPixels());
-        } catch (IOException e) {
-            throw ApiException.invalid("image", "the uploaded file cannot be read");
-        }
+        RgbImage input = ImageCodec.decode(bytes, config.limits().maxInputPixels());
         int[] wh = size == null || size.isBlank() || size.equals("auto") ? new int[] {0, 0} : size(size, model);
         GenerationRequest request = mapper.imageToImage(prompt, null, wh[0] == 0 ? null : wh[0],
-                wh[1] == 0 ? null : wh[1], null, null, number(seed, "seed"), n == null ? null
-                        : (int) (long) number(n, "n"), null, strength == null ? null : parse(strength, "strength"),
-                input, model);
+                wh[1] == 0 ? null : wh[1], null, null, UploadedValues.wholeNumber(seed, "seed"),
+                UploadedValues.integer(n, "n"), null, UploadedValues.number(strength, "strength"), input, model);
         return answer(request, responseFormat, outputFormat, uri);
     }
 
@@ -151,24 +137,5 @@ public class OpenAiImagesResource {
             // refused below
         }
         throw ApiException.invalid("size", "size must be WIDTHxHEIGHT (e.g. 512x512) or auto, not '" + size + "'");
-    }
-
-    private static Long number(String value, String field) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Long.valueOf(value.trim());
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid(field, field + " must be an integer, not '" + value + "'");
-        }
-    }
-
-    private static Double parse(String value, String field) {
-        try {
-            return Double.valueOf(value.trim());
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid(field, field + " must be a number, not '" + value + "'");
-        }
     }
 }
