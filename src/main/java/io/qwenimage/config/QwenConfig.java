@@ -189,7 +189,7 @@ public interface QwenConfig {
          * path.
          */
         @WithName("public-paths")
-        @WithDefault("/,/info,/q/metrics,/metrics,/q/openapi*,/q/swagger-ui*")
+        @WithDefault("/,/ui*,/info,/q/metrics,/metrics,/q/openapi*,/q/swagger-ui*")
         List<String> publicPaths();
 
         /** CIDR ranges allowed to call generation and admin routes; empty: any address. */
