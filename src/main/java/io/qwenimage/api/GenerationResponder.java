@@ -90,16 +90,36 @@ public class GenerationResponder {
 
     /** As {@link #respond(GenerationRequest, String, String, Map)}, with the answer's shape given by the API. */
     public Uni<Response> respond(GenerationRequest request, String format, Answer answer) {
+        GenerationRecord record = observer.current();
+        Job<Response> job = submit(request, record, format, answer::build);
+        return deadline.await(job)
+                .onFailure(TimeoutException.class).invoke(() -> job.cancel("deadline exceeded"))
+                .onCancellation().invoke(() -> {
+                    job.cancel("client disconnected");
+                    observer.end(record, Outcome.CANCELLED, 499);
+                });
+    }
+
+    /** Turns a finished generation into the job's value, on the worker thread. */
+    @FunctionalInterface
+    private interface Finish<T> {
+        T apply(GenerationResult result, List<byte[]> encoded, String model, double seconds);
+    }
+
+    /**
+     * The one way a generation enters the queue: takes one of the caller's job slots (given back when the job
+     * ends, however it ends), records the submission for metrics and audit, and tracks the job for AUTOMATIC1111's
+     * progress and interrupt. Pictures are encoded on the worker, never on the event loop.
+     */
+    private <T> Job<T> submit(GenerationRequest request, GenerationRecord record, String format, Finish<T> finish) {
         long t0 = System.nanoTime();
         String model = service.modelInfo().id();
         String owner = callers.current().id();
         JobSlots.Slot slot = slots.acquire(owner);
-        GenerationRecord record = observer.current();
         record.submitted(request, model);
-        Job<Response> job;
+        Job<T> job;
         try {
-            // runs on the worker thread: PNG/JPEG and base64 encoding stay off the event loop
-            job = service.submit(request, observer.hooks(record), result -> answer.build(result,
+            job = service.submit(request, observer.hooks(record), result -> finish.apply(result,
                     writer.encode(request, result, format, model), model, (System.nanoTime() - t0) / 1e9));
         } catch (RuntimeException e) {
             slot.close();
@@ -107,12 +127,7 @@ public class GenerationResponder {
         }
         job.result().whenComplete((r, e) -> slot.close());
         running.add(owner, job);
-        return deadline.await(job)
-                .onFailure(TimeoutException.class).invoke(() -> job.cancel("deadline exceeded"))
-                .onCancellation().invoke(() -> {
-                    job.cancel("client disconnected");
-                    observer.end(record, Outcome.CANCELLED, 499);
-                });
+        return job;
     }
 
     /** True when the client asked not to wait ({@code Prefer: respond-async}, RFC 7240). */
@@ -127,25 +142,12 @@ public class GenerationResponder {
      */
     public Response respondAsync(GenerationRequest request, String format, Map<String, Object> extra,
                                  String idempotencyKey) {
-        String model = service.modelInfo().id();
         String owner = callers.current().id();
         GenerationRecord record = observer.current();
         var submitted = async.store().submit(owner, idempotencyKey, () -> {
-            JobSlots.Slot slot = slots.acquire(owner);
-            record.submitted(request, model);
-            long t0 = System.nanoTime();
-            Job<ImageResponse> job;
-            try {
-                job = service.submit(request, observer.hooks(record), result -> writer.json(request, result,
-                        writer.encode(request, result, format, model), format, model,
-                        (System.nanoTime() - t0) / 1e9, extra));
-            } catch (RuntimeException e) {
-                slot.close();
-                throw e;
-            }
-            running.add(owner, job);
+            Job<ImageResponse> job = submit(request, record, format, (result, encoded, model, seconds) ->
+                    writer.json(request, result, encoded, format, model, seconds, extra));
             job.result().whenComplete((r, e) -> {
-                slot.close();
                 if (e == null) {
                     observer.end(record, Outcome.SUCCESS, 200);
                 } else {
