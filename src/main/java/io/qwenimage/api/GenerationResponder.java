@@ -119,8 +119,11 @@ public class GenerationResponder {
         record.submitted(request, model);
         Job<T> job;
         try {
-            job = service.submit(request, observer.hooks(record), result -> finish.apply(result,
-                    writer.encode(request, result, format, model), model, (System.nanoTime() - t0) / 1e9));
+            job = service.submit(request, observer.hooks(record), result -> {
+                record.computed(result.onnxNanos());
+                return finish.apply(result, writer.encode(request, result, format, model), model,
+                        (System.nanoTime() - t0) / 1e9);
+            });
         } catch (RuntimeException e) {
             slot.close();
             throw e;

@@ -32,6 +32,10 @@ public final class ConfigValidator {
             problems.add("qwen.queue.capacity: must not be negative");
         }
         positive(problems, "qwen.queue.timeout", c.queue().timeout().toMillis());
+        positive(problems, "qwen.queue.max-batch", c.queue().maxBatch());
+        if (c.queue().maxBatchDelay().isNegative() || c.queue().maxBatchDelay().toMillis() > 1000) {
+            problems.add("qwen.queue.max-batch-delay: must be between 0 and 1s (it is added to a request's wait)");
+        }
         positive(problems, "qwen.queue.stall-threshold", c.queue().stallThreshold().toMillis());
         positive(problems, "qwen.server.request-timeout", c.server().requestTimeout().toMillis());
         positive(problems, "qwen.server.max-file-size", c.server().maxFileSize());

@@ -70,6 +70,19 @@ public interface QwenConfig {
         Duration timeout();
 
         /** A worker inside one step longer than this makes liveness fail. */
+        /**
+         * Dynamic batching: the most images one worker runs through the same UNet calls, gathered from compatible
+         * queued text-to-image requests (same size, steps, scheduler, guidance on or off). 1 = off.
+         */
+        @WithName("max-batch")
+        @WithDefault("1")
+        int maxBatch();
+
+        /** How long a worker holding a batchable request waits for company (only while requests arrive together). */
+        @WithName("max-batch-delay")
+        @WithDefault("10ms")
+        Duration maxBatchDelay();
+
         @WithName("stall-threshold")
         @WithDefault("120s")
         Duration stallThreshold();

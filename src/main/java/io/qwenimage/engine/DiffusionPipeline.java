@@ -4,9 +4,11 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.qwenimage.engine.model.Embeddings;
 import io.qwenimage.engine.model.ModelBundle;
+import io.qwenimage.engine.model.UnetCall;
 import io.qwenimage.engine.model.VaeEncoderStage;
 import io.qwenimage.engine.scheduler.GaussianNoise;
 import io.qwenimage.engine.scheduler.NoiseSource;
+import io.qwenimage.engine.onnx.Workspace;
 import io.qwenimage.engine.scheduler.Scheduler;
 import io.qwenimage.engine.tokenizer.TokenizedPrompt;
 import java.lang.System.Logger.Level;
@@ -48,152 +50,292 @@ public final class DiffusionPipeline {
      *                                      VAE encoder, too few steps for the strength)
      */
     public GenerationResult generate(GenerationRequest request, ProgressListener progress, CancellationToken cancel) {
+        GenerationResult[] result = new GenerationResult[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        generateTogether(List.of(new BatchEntry(request, progress, cancel)), new BatchResults() {
+            @Override
+            public void succeeded(int index, GenerationResult r) {
+                result[0] = r;
+            }
+
+            @Override
+            public void failed(int index, RuntimeException error) {
+                failure[0] = error;
+            }
+        });
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return result[0];
+    }
+
+    /**
+     * Generates several requests through the same UNet calls: their images are rows of one batch. Every entry must
+     * have the same {@link BatchKey} (image-to-image runs alone). Each entry keeps its prompt, negative prompt,
+     * seeds, guidance scale and image count, so its pictures are those it would get alone (up to the last bits of
+     * floating-point rounding, which may depend on the batch size), and its own cancellation: a cancelled entry
+     * leaves at the next step while the others go on. Outcomes go to {@code results}, once per entry.
+     *
+     * @throws IllegalArgumentException when the entries cannot share a batch
+     */
+    public void generateTogether(List<BatchEntry> entries, BatchResults results) {
+        if (entries.size() > 1) {
+            BatchKey key = BatchKey.of(entries.get(0).request());
+            for (BatchEntry e : entries) {
+                if (key == null || !key.equals(BatchKey.of(e.request()))) {
+                    throw new IllegalArgumentException("these requests cannot share a batch");
+                }
+            }
+        }
+        boolean[] done = new boolean[entries.size()];
+        // only a batch of one may abort the call in flight: in a larger batch the others still need it
+        CancellationToken only = entries.size() == 1 ? entries.get(0).cancel() : null;
         try (OrtSession.RunOptions run = new OrtSession.RunOptions()) {
-            cancel.bind(run);
+            if (only != null) {
+                only.bind(run);
+            }
             try {
-                return generate(request, progress, cancel, run);
+                new Batch(entries, results, done, run).generate();
             } finally {
-                cancel.bind(null);
+                if (only != null) {
+                    only.bind(null);
+                }
             }
-        } catch (OrtException e) {
-            if (cancel.isCancelled()) {
-                throw new GenerationCancelledException(cancel.reason());
+        } catch (OrtException | RuntimeException e) {
+            for (int i = 0; i < entries.size(); i++) {
+                if (!done[i]) {
+                    done[i] = true;
+                    results.failed(i, failure(e, entries.get(i).cancel()));
+                }
             }
-            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
         }
     }
 
-    private GenerationResult generate(GenerationRequest r, ProgressListener progress, CancellationToken cancel,
-                                      OrtSession.RunOptions run) throws OrtException {
-        boolean img2img = r.initImage() != null;
-        VaeEncoderStage encoder = model.vaeEncoder();
-        if (img2img && encoder == null) {
-            throw new IllegalArgumentException("this model has no vae_encoder, so it cannot do image-to-image");
+    private static RuntimeException failure(Exception e, CancellationToken cancel) {
+        if (e instanceof GenerationCancelledException c) {
+            return c;
         }
-        Scheduler scheduler = r.scheduler().create(model.schedulerConfig(), r.steps(), img2img ? r.strength() : 1.0);
-        int n = r.numImages();
-        int width8 = (r.width() + 7) / 8 * 8;
-        int height8 = (r.height() + 7) / 8 * 8;
-        int lw = width8 / 8;
-        int lh = height8 / 8;
-        int plane = 4 * lw * lh;
-        long onnx = 0;
+        if (cancel.isCancelled()) {
+            return new GenerationCancelledException(cancel.reason());
+        }
+        if (e instanceof RuntimeException r) {
+            return r;
+        }
+        return new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+    }
 
-        cancel.throwIfCancelled();
-        progress.onPhase(ProgressListener.Phase.TEXT_ENCODING);
-        TokenizedPrompt positive = model.tokenizer().encode(r.prompt());
-        if (positive.wasTruncated()) {
-            LOG.log(Level.WARNING, "prompt longer than " + model.tokenizer().maxLength()
-                    + " tokens; the text encoder does not see: \"" + positive.truncated() + "\"");
-        }
-        boolean lcm = model.unet().takesTimestepCond();
-        boolean cfg = r.guidanceScale() > 1 && !lcm;
-        long t0 = System.nanoTime();
-        Embeddings context;
-        if (cfg) {
-            TokenizedPrompt negative = model.tokenizer().encode(r.negativePrompt());
-            Embeddings both = model.textEncoder().encode(new int[][] {negative.ids(), positive.ids()});
-            Embeddings uncond = both.slice(0, 1);
-            Embeddings cond = both.slice(1, 2);
-            context = repeat(uncond, n).concat(repeat(cond, n));
-        } else {
-            context = repeat(model.textEncoder().encode(new int[][] {positive.ids()}), n);
-        }
-        onnx += System.nanoTime() - t0;
-        float[] timestepCond = lcm ? guidanceEmbedding(r.guidanceScale() - 1, model.unet().timestepCondDim(), n) : null;
+    /** The state of one run: its entries' image rows, in entry order, and which entries are still in it. */
+    private final class Batch {
+        private final List<BatchEntry> entries;
+        private final BatchResults results;
+        private final boolean[] done;
+        private final OrtSession.RunOptions run;
+        private final int[] firstImage;
+        private final int images;
+        private long onnx;
 
-        GaussianNoise[] generators = new GaussianNoise[n];
-        float[] latents = new float[n * plane];
-        float[] segment = new float[plane];
-        if (img2img) {
-            progress.onPhase(ProgressListener.Phase.IMAGE_ENCODING);
+        Batch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run) {
+            this.entries = entries;
+            this.results = results;
+            this.done = done;
+            this.run = run;
+            this.firstImage = new int[entries.size() + 1];
+            for (int j = 0; j < entries.size(); j++) {
+                firstImage[j + 1] = firstImage[j] + entries.get(j).request().numImages();
+            }
+            this.images = firstImage[entries.size()];
         }
-        for (int i = 0; i < n; i++) {
-            generators[i] = new GaussianNoise(r.seed() + i);
+
+        /** Fails every entry whose token fired; false when none is left. */
+        private boolean dropCancelled() {
+            boolean any = false;
+            for (int j = 0; j < entries.size(); j++) {
+                if (!done[j] && entries.get(j).cancel().isCancelled()) {
+                    done[j] = true;
+                    results.failed(j, new GenerationCancelledException(entries.get(j).cancel().reason()));
+                }
+                any |= !done[j];
+            }
+            return any;
+        }
+
+        private void phase(ProgressListener.Phase phase) {
+            for (int j = 0; j < entries.size(); j++) {
+                if (!done[j]) {
+                    entries.get(j).progress().onPhase(phase);
+                }
+            }
+        }
+
+        void generate() throws OrtException {
+            GenerationRequest first = entries.get(0).request();
+            boolean img2img = first.initImage() != null;
+            VaeEncoderStage encoder = model.vaeEncoder();
+            if (img2img && encoder == null) {
+                throw new IllegalArgumentException("this model has no vae_encoder, so it cannot do image-to-image");
+            }
+            Scheduler scheduler = first.scheduler().create(model.schedulerConfig(), first.steps(),
+                    img2img ? first.strength() : 1.0);
+            Workspace workspace = Workspace.ofCurrentThread();
+            int width8 = (first.width() + 7) / 8 * 8;
+            int height8 = (first.height() + 7) / 8 * 8;
+            int lw = width8 / 8;
+            int lh = height8 / 8;
+            int plane = 4 * lw * lh;
+            int members = entries.size();
+
+            if (!dropCancelled()) {
+                return;
+            }
+            phase(ProgressListener.Phase.TEXT_ENCODING);
+            boolean lcm = model.unet().takesTimestepCond();
+            boolean cfg = first.guidanceScale() > 1 && !lcm;
+            TokenizedPrompt[] positive = new TokenizedPrompt[members];
+            int[][] ids = new int[cfg ? 2 * members : members][];
+            for (int j = 0; j < members; j++) {
+                GenerationRequest r = entries.get(j).request();
+                positive[j] = model.tokenizer().encode(r.prompt());
+                if (positive[j].wasTruncated()) {
+                    LOG.log(Level.WARNING, "prompt longer than " + model.tokenizer().maxLength()
+                            + " tokens; the text encoder does not see: \"" + positive[j].truncated() + "\"");
+                }
+                if (cfg) {
+                    ids[j] = model.tokenizer().encode(r.negativePrompt()).ids();
+                    ids[members + j] = positive[j].ids();
+                } else {
+                    ids[j] = positive[j].ids();
+                }
+            }
+            long t0 = System.nanoTime();
+            Embeddings encoded = model.textEncoder().encode(ids);
+            onnx += System.nanoTime() - t0;
+            // one context row per UNet row: [unconditional of every image ; conditional of every image]
+            int[] contextRows = new int[cfg ? 2 * images : images];
+            float[] guidance = new float[images];
+            float[] timestepCond = null;
+            for (int j = 0; j < members; j++) {
+                for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
+                    contextRows[i] = j;
+                    if (cfg) {
+                        contextRows[images + i] = members + j;
+                    }
+                    guidance[i] = (float) entries.get(j).request().guidanceScale();
+                }
+            }
+            Embeddings context = encoded.pick(contextRows);
+            if (lcm) {
+                int dim = model.unet().timestepCondDim();
+                timestepCond = new float[images * dim];
+                for (int j = 0; j < members; j++) {
+                    int count = firstImage[j + 1] - firstImage[j];
+                    float[] rows = guidanceEmbedding(entries.get(j).request().guidanceScale() - 1, dim, count);
+                    System.arraycopy(rows, 0, timestepCond, firstImage[j] * dim, rows.length);
+                }
+            }
+
+            GaussianNoise[] generators = new GaussianNoise[images];
+            float[] latents = workspace.floats(Workspace.Role.LATENTS, images * plane);
+            float[] segment = workspace.floats(Workspace.Role.SEGMENT, plane);
             if (img2img) {
-                cancel.throwIfCancelled();
-                float[] sampleNoise = new float[plane];
-                generators[i].fill(sampleNoise);
-                float[] pixels = ImageTensors.toPixels(ImageTensors.resize(r.initImage(), width8, height8));
-                t0 = System.nanoTime();
-                float[] clean = encoder.encode(pixels, height8, width8, sampleNoise, run);
-                onnx += System.nanoTime() - t0;
-                double scaling = model.info().scalingFactor();
-                for (int k = 0; k < plane; k++) {
-                    clean[k] *= (float) scaling;
+                phase(ProgressListener.Phase.IMAGE_ENCODING);
+            }
+            for (int j = 0; j < members; j++) {
+                GenerationRequest r = entries.get(j).request();
+                for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
+                    generators[i] = new GaussianNoise(r.seed() + (i - firstImage[j]));
+                    if (img2img) {
+                        if (!dropCancelled()) {
+                            return;
+                        }
+                        float[] sampleNoise = new float[plane];
+                        generators[i].fill(sampleNoise);
+                        float[] pixels = ImageTensors.toPixels(ImageTensors.resize(r.initImage(), width8, height8));
+                        t0 = System.nanoTime();
+                        float[] clean = encoder.encode(pixels, height8, width8, sampleNoise, run);
+                        onnx += System.nanoTime() - t0;
+                        double scaling = model.info().scalingFactor();
+                        for (int k = 0; k < plane; k++) {
+                            clean[k] *= (float) scaling;
+                        }
+                        generators[i].fill(segment);
+                        scheduler.addNoise(clean, segment);
+                        System.arraycopy(clean, 0, latents, i * plane, plane);
+                    } else {
+                        generators[i].fill(segment);
+                        double sigma = scheduler.initNoiseSigma();
+                        for (int k = 0; k < plane; k++) {
+                            latents[i * plane + k] = (float) (segment[k] * sigma);
+                        }
+                    }
                 }
-                generators[i].fill(segment);
-                scheduler.addNoise(clean, segment);
-                System.arraycopy(clean, 0, latents, i * plane, plane);
-            } else {
-                generators[i].fill(segment);
-                double sigma = scheduler.initNoiseSigma();
-                for (int k = 0; k < plane; k++) {
-                    latents[i * plane + k] = (float) (segment[k] * sigma);
+            }
+            float[] part = workspace.floats(Workspace.Role.NOISE, plane);
+            NoiseSource perImage = out -> {
+                for (int i = 0; i < images; i++) {
+                    generators[i].fill(part);
+                    System.arraycopy(part, 0, out, i * plane, plane);
+                }
+            };
+
+            float[] guided = cfg ? workspace.floats(Workspace.Role.GUIDED, images * plane) : null;
+            phase(ProgressListener.Phase.DENOISING);
+            try (UnetCall unet = model.unet().bind(workspace, cfg ? 2 * images : images, lh, lw, context,
+                    timestepCond)) {
+                for (int step = 0; step < scheduler.steps(); step++) {
+                    if (!dropCancelled()) {
+                        return;
+                    }
+                    t0 = System.nanoTime();
+                    float[] out = unet.predict(latents, (float) scheduler.inputScale(step), cfg,
+                            scheduler.timestep(step), run);
+                    onnx += System.nanoTime() - t0;
+                    if (cfg) {
+                        int half = guided.length;
+                        for (int i = 0; i < images; i++) {
+                            float g = guidance[i];
+                            for (int k = i * plane, end = k + plane; k < end; k++) {
+                                float u = out[k];
+                                guided[k] = u + g * (out[k + half] - u);
+                            }
+                        }
+                        out = guided;
+                    }
+                    scheduler.step(step, out, latents, perImage);
+                    for (int j = 0; j < members; j++) {
+                        if (!done[j]) {
+                            entries.get(j).progress().onStep(step + 1, scheduler.steps());
+                        }
+                    }
+                }
+            }
+
+            float inverse = (float) (1.0 / model.info().scalingFactor());
+            phase(ProgressListener.Phase.DECODING);
+            for (int j = 0; j < members; j++) {
+                GenerationRequest r = entries.get(j).request();
+                List<RgbImage> pictures = new ArrayList<>(r.numImages());
+                List<Long> seeds = new ArrayList<>(r.numImages());
+                for (int i = firstImage[j]; i < firstImage[j + 1] && !done[j]; i++) {
+                    dropCancelled();
+                    if (done[j]) {
+                        break;
+                    }
+                    for (int k = 0; k < plane; k++) {
+                        segment[k] = latents[i * plane + k] * inverse;
+                    }
+                    t0 = System.nanoTime();
+                    float[] pixels = model.vaeDecoder().decode(segment, lh, lw, run);
+                    onnx += System.nanoTime() - t0;
+                    pictures.add(ImageTensors.toImage(pixels, width8, height8, r.width(), r.height()));
+                    seeds.add(r.seed() + (i - firstImage[j]));
+                }
+                if (!done[j]) {
+                    done[j] = true;
+                    results.succeeded(j, new GenerationResult(List.copyOf(pictures), List.copyOf(seeds),
+                            positive[j].truncated(), onnx));
                 }
             }
         }
-        float[] part = new float[plane];
-        NoiseSource perImage = out -> {
-            for (int i = 0; i < n; i++) {
-                generators[i].fill(part);
-                System.arraycopy(part, 0, out, i * plane, plane);
-            }
-        };
-
-        int rows = cfg ? 2 * n : n;
-        long[] shape = {rows, 4, lh, lw};
-        float[] input = new float[rows * plane];
-        float[] guided = cfg ? new float[n * plane] : null;
-        progress.onPhase(ProgressListener.Phase.DENOISING);
-        for (int i = 0; i < scheduler.steps(); i++) {
-            cancel.throwIfCancelled();
-            float scale = (float) scheduler.inputScale(i);
-            for (int k = 0; k < latents.length; k++) {
-                input[k] = latents[k] * scale;
-            }
-            if (cfg) {
-                System.arraycopy(input, 0, input, latents.length, latents.length);
-            }
-            t0 = System.nanoTime();
-            float[] out = model.unet().predict(input, shape, scheduler.timestep(i), context, timestepCond, run);
-            onnx += System.nanoTime() - t0;
-            if (cfg) {
-                float g = (float) r.guidanceScale();
-                for (int k = 0; k < guided.length; k++) {
-                    float u = out[k];
-                    guided[k] = u + g * (out[k + guided.length] - u);
-                }
-                out = guided;
-            }
-            scheduler.step(i, out, latents, perImage);
-            progress.onStep(i + 1, scheduler.steps());
-        }
-
-        List<RgbImage> images = new ArrayList<>(n);
-        List<Long> seeds = new ArrayList<>(n);
-        float inverse = (float) (1.0 / model.info().scalingFactor());
-        progress.onPhase(ProgressListener.Phase.DECODING);
-        for (int i = 0; i < n; i++) {
-            cancel.throwIfCancelled();
-            for (int k = 0; k < plane; k++) {
-                segment[k] = latents[i * plane + k] * inverse;
-            }
-            t0 = System.nanoTime();
-            float[] pixels = model.vaeDecoder().decode(segment, lh, lw, run);
-            onnx += System.nanoTime() - t0;
-            images.add(ImageTensors.toImage(pixels, width8, height8, r.width(), r.height()));
-            seeds.add(r.seed() + i);
-        }
-        return new GenerationResult(List.copyOf(images), List.copyOf(seeds), positive.truncated(), onnx);
-    }
-
-    private static Embeddings repeat(Embeddings one, int times) {
-        float[] out = new float[one.data().length * times];
-        for (int i = 0; i < times; i++) {
-            System.arraycopy(one.data(), 0, out, i * one.data().length, one.data().length);
-        }
-        return new Embeddings(out, one.batch() * times, one.tokens(), one.width());
     }
 
     /** LCM's guidance embedding of w = guidance - 1 (diffusers' get_guidance_scale_embedding), one row per image. */

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Bounded admission in front of a fixed pool of worker threads.
@@ -37,6 +38,12 @@ public final class JobQueue implements AutoCloseable {
     private volatile boolean draining;
     private volatile boolean stopped;
     private volatile double meanServiceSeconds = 1.0;
+    private final java.util.concurrent.atomic.AtomicLong batchesRun = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong jobsBatched = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastConcurrentNanos = System.nanoTime() - CONCURRENCY_MEMORY_NANOS;
+
+    /** How long after two jobs were last in the system together a worker still waits for batch company. */
+    private static final long CONCURRENCY_MEMORY_NANOS = 10_000_000_000L;
 
     public JobQueue(QueueSettings settings) {
         this.settings = settings;
@@ -71,6 +78,9 @@ public final class JobQueue implements AutoCloseable {
                 throw new QueueFullException(settings.capacity(), retryAfterSeconds(now));
             }
             if (inSystem.compareAndSet(now, now + 1)) {
+                if (now >= 1) {
+                    lastConcurrentNanos = System.nanoTime();
+                }
                 break;
             }
         }
@@ -105,6 +115,16 @@ public final class JobQueue implements AutoCloseable {
     /** Mean time a job spends on a worker, recently (seconds). */
     public double meanServiceSeconds() {
         return meanServiceSeconds;
+    }
+
+    /** Batches of two or more jobs run so far. */
+    public long batchesRun() {
+        return batchesRun.get();
+    }
+
+    /** Jobs that ran as members of such batches. */
+    public long jobsBatched() {
+        return jobsBatched.get();
     }
 
     /** Jobs on a worker now. */
@@ -200,14 +220,54 @@ public final class JobQueue implements AutoCloseable {
                 return;
             }
             if (job != null) {
-                run(job);
+                List<Job<?>> batch = gather(job);
+                if (batch.size() == 1) {
+                    run(job);
+                } else {
+                    runTogether(batch);
+                }
             }
         }
     }
 
-    private <T> void run(Job<T> job) {
+    /**
+     * {@code first} and the waiting jobs that may share its run: same batch key, total weight within max-batch.
+     * Waits up to max-batch-delay for more, but only while jobs have lately been arriving concurrently: a lone
+     * client's job starts at once.
+     */
+    private List<Job<?>> gather(Job<?> first) {
+        if (settings.maxBatch() <= 1 || !(first.task() instanceof BatchableTask<?> task) || task.batchKey() == null
+                || first.state() != JobState.QUEUED) {
+            return List.of(first);
+        }
+        Object key = task.batchKey();
+        int weight = task.batchWeight();
+        List<Job<?>> batch = new ArrayList<>();
+        batch.add(first);
+        long now = System.nanoTime();
+        boolean company = now - lastConcurrentNanos < CONCURRENCY_MEMORY_NANOS;
+        long until = now + (company ? settings.maxBatchDelay().toNanos() : 0);
+        while (weight < settings.maxBatch()) {
+            for (Job<?> candidate : waiting) {
+                if (candidate.task() instanceof BatchableTask<?> other && key.equals(other.batchKey())
+                        && weight + other.batchWeight() <= settings.maxBatch() && waiting.remove(candidate)) {
+                    batch.add(candidate);
+                    weight += other.batchWeight();
+                }
+            }
+            long left = until - System.nanoTime();
+            if (left <= 0 || stopped) {
+                break;
+            }
+            LockSupport.parkNanos(Math.min(left, 1_000_000));
+        }
+        return batch;
+    }
+
+    /** Takes a waiting job onto the worker; false when it was cancelled, expired or waited too long meanwhile. */
+    private boolean begin(Job<?> job) {
         if (job.state() != JobState.QUEUED) {
-            return;        // cancelled or expired while queued; already released
+            return false;        // cancelled or expired while queued; already released
         }
         Duration waited = Duration.ofNanos(System.nanoTime() - job.submittedNanos());
         if (waited.compareTo(settings.queueTimeout()) > 0) {
@@ -215,39 +275,92 @@ public final class JobQueue implements AutoCloseable {
                 release();
                 job.future().completeExceptionally(new QueueTimeoutException(waited, settings.queueTimeout()));
             }
-            return;
+            return false;
         }
         if (!job.start()) {
-            return;
+            return false;
         }
         running.incrementAndGet();
         active.add(job);
+        return true;
+    }
+
+    private <T> void run(Job<T> job) {
+        if (!begin(job)) {
+            return;
+        }
+        long start = System.nanoTime();
+        T value = null;
+        Throwable error = null;
+        try {
+            value = job.task().run(job.token(), job::progress);
+        } catch (Exception | Error e) {
+            error = e;
+        }
+        served(System.nanoTime() - start, 1);
+        settle(job, value, error);
+    }
+
+    private void runTogether(List<Job<?>> batch) {
+        List<BatchMember<?>> members = new ArrayList<>(batch.size());
+        for (Job<?> job : batch) {
+            if (begin(job)) {
+                members.add(new BatchMember<>(job, this));
+            }
+        }
+        if (members.isEmpty()) {
+            return;
+        }
+        if (members.size() > 1) {
+            batchesRun.incrementAndGet();
+            jobsBatched.addAndGet(members.size());
+        }
         long start = System.nanoTime();
         try {
-            T value = job.task().run(job.token(), job::progress);
-            if (job.finish(JobState.SUCCEEDED)) {
-                job.future().complete(value);
+            members.get(0).task().runTogether(members);
+        } catch (Exception | Error e) {
+            members.forEach(m -> m.fail(e));
+        } finally {
+            for (BatchMember<?> m : members) {
+                m.fail(new IllegalStateException("the batch ended without an outcome for this job"));
             }
-        } catch (GenerationCancelledException e) {
+            served(System.nanoTime() - start, members.size());
+        }
+    }
+
+    private void served(long nanos, int jobs) {
+        // per job: a batch of k that took t serves each in t / k as far as the queue's throughput goes
+        double seconds = nanos / 1e9 / jobs;
+        meanServiceSeconds = 0.8 * meanServiceSeconds + 0.2 * seconds;
+    }
+
+    /**
+     * Finishes a started job with its value or failure. Its place is given back before its result is published,
+     * so a client that submits again as soon as it has its answer finds the place free (and is not taken for a
+     * concurrent client by the batching).
+     */
+    <T> void settle(Job<T> job, T value, Throwable error) {
+        Runnable publish;
+        if (error == null) {
+            publish = job.finish(JobState.SUCCEEDED) ? () -> job.future().complete(value) : () -> { };
+        } else if (error instanceof GenerationCancelledException e) {
             if (job.deadlinePassed()) {
                 job.finish(JobState.TIMED_OUT);
-                job.future().completeExceptionally(new DeadlineExceededException(job.timeout()));
+                publish = () -> job.future().completeExceptionally(new DeadlineExceededException(job.timeout()));
             } else {
                 job.finish(JobState.CANCELLED);
-                job.future().completeExceptionally(new CancellationException(e.getMessage()));
+                publish = () -> job.future().completeExceptionally(new CancellationException(e.getMessage()));
             }
-        } catch (Exception | Error e) {
+        } else {
             job.finish(JobState.FAILED);
-            job.future().completeExceptionally(e);
-            if (!(e instanceof IllegalArgumentException)) {
-                LOG.log(Level.ERROR, "job " + job.id() + " failed", e);
+            publish = () -> job.future().completeExceptionally(error);
+            if (!(error instanceof IllegalArgumentException)) {
+                LOG.log(Level.ERROR, "job " + job.id() + " failed", error);
             }
-        } finally {
-            double seconds = (System.nanoTime() - start) / 1e9;
-            meanServiceSeconds = 0.8 * meanServiceSeconds + 0.2 * seconds;
-            active.remove(job);
-            running.decrementAndGet();
-            release();
         }
+        active.remove(job);
+        running.decrementAndGet();
+        release();
+        publish.run();
     }
 }

@@ -1,6 +1,8 @@
 package io.qwenimage.observability;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -45,6 +47,11 @@ public class GenerationMetrics {
     void registerGauges() {
         queueGauge("qwen.queue.depth", "generations waiting for a worker", JobQueue::queued);
         queueGauge("qwen.queue.running", "generations running now", JobQueue::running);
+        FunctionCounter.builder("qwen.queue.batches", service, s -> s.queue() == null ? 0 : s.queue().batchesRun())
+                .description("dynamic batches of two or more requests run").register(registry);
+        FunctionCounter.builder("qwen.queue.batched.jobs", service,
+                        s -> s.queue() == null ? 0 : s.queue().jobsBatched())
+                .description("requests that ran inside a dynamic batch").register(registry);
         Gauge.builder("qwen.queue.capacity", config.queue(), q -> q.capacity())
                 .description("generations that may wait; more are refused with 503").register(registry);
         Gauge.builder("qwen.queue.workers", config.queue(), q -> q.workers())
@@ -110,6 +117,25 @@ public class GenerationMetrics {
                 .tags("key", key).register(registry).increment(r.images());
         Counter.builder("qwen.client.generation.seconds").description("worker seconds used per API key id")
                 .tags("key", key).register(registry).increment(r.runNanos() / 1e9);
+    }
+
+    /**
+     * The overhead probe of one synchronous generation request: server-side time (arrival to response headers),
+     * the part inside ONNX Runtime calls, and the share outside them.
+     */
+    void serverTime(GenerationRecord r, long totalNanos, long onnxNanos) {
+        String endpoint = r.endpoint();
+        Timer.builder("qwen.generation.server").description("a generation request from arrival to response "
+                        + "headers (queue, tokenizing, ONNX Runtime, encoding, JSON)")
+                .tags("endpoint", endpoint).serviceLevelObjectives(GENERATION_SLO).register(registry)
+                .record(totalNanos, TimeUnit.NANOSECONDS);
+        Timer.builder("qwen.generation.onnx").description("time inside ONNX Runtime calls of a generation request")
+                .tags("endpoint", endpoint).serviceLevelObjectives(GENERATION_SLO).register(registry)
+                .record(onnxNanos, TimeUnit.NANOSECONDS);
+        DistributionSummary.builder("qwen.generation.overhead").description("share of a generation request's "
+                        + "server-side time spent outside ONNX Runtime calls (0 to 1)")
+                .tags("endpoint", endpoint).publishPercentiles(0.5, 0.95).register(registry)
+                .record(totalNanos <= 0 ? 0 : Math.max(0, (double) (totalNanos - onnxNanos) / totalNanos));
     }
 
     private static Duration[] seconds(double... values) {

@@ -20,6 +20,7 @@ public final class GenerationRecord {
     private volatile long startedNanos;
     private volatile long finishedNanos;
     private volatile int images;
+    private volatile long onnxNanos = -1;
 
     GenerationRecord(String endpoint, Caller caller, String requestId) {
         this.endpoint = endpoint;
@@ -41,6 +42,16 @@ public final class GenerationRecord {
     void finished(int images) {
         this.images = images;
         finishedNanos = System.nanoTime();
+    }
+
+    /** The pictures are computed: {@code onnxNanos} of it was spent inside ONNX Runtime calls. */
+    public void computed(long onnxNanos) {
+        this.onnxNanos = onnxNanos;
+    }
+
+    /** Time inside ONNX Runtime calls, or -1 before the pictures are computed. */
+    public long onnxNanos() {
+        return onnxNanos;
     }
 
     /** True the first time only. */

@@ -30,6 +30,7 @@ public class RequestLog {
     /** Successful probes and scrapes are not access-logged. */
     static final Pattern QUIET = Pattern.compile("/health|/q/health(/.*)?|/metrics|/q/metrics");
     private static final String CONTEXT_KEY = RequestLog.class.getName();
+    private static final String ARRIVAL_KEY = RequestLog.class.getName() + ".arrival";
     private static final Logger ACCESS = Logger.getLogger("io.qwenimage.access");
 
     void register(@Observes Filters filters) {
@@ -42,6 +43,11 @@ public class RequestLog {
         return context == null ? null : context.get(CONTEXT_KEY);
     }
 
+    /** {@link System#nanoTime()} when the request arrived (before any other filter), or null. */
+    public static Long arrivalNanos(RoutingContext context) {
+        return context == null ? null : context.get(ARRIVAL_KEY);
+    }
+
     static String accept(String incoming) {
         return incoming != null && WELL_FORMED.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
     }
@@ -50,6 +56,7 @@ public class RequestLog {
         String id = accept(context.request().getHeader(HEADER));
         long start = System.nanoTime();
         context.put(CONTEXT_KEY, id);
+        context.put(ARRIVAL_KEY, start);
         MDC.put(MDC_KEY, id);
         context.response().putHeader(HEADER, id);
         context.addEndHandler(done -> {

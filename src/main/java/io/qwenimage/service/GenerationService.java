@@ -153,7 +153,8 @@ public class GenerationService {
             pipeline.generate(GenerationRequest.textToImage("warm-up", "", info.nativeSize(), info.nativeSize(), 2,
                     2.0, SchedulerKind.EULER, 0, 1), ProgressListener.NONE, new CancellationToken());
             QwenConfig.Queue qc = config.queue();
-            queue = new JobQueue(new QueueSettings(qc.workers(), qc.capacity(), qc.timeout()));
+            queue = new JobQueue(new QueueSettings(qc.workers(), qc.capacity(), qc.timeout(), qc.maxBatch(),
+                    qc.maxBatchDelay()));
             double warmUpSeconds = (System.nanoTime() - w0) / 1e9;
             loaded.fire(new ModelLoaded(info, sessions.activeProvider(), loadSeconds, warmUpSeconds));
             warmedUp = true;
@@ -183,24 +184,7 @@ public class GenerationService {
                     : "the model is still loading");
         }
         // the request deadline itself is GenerationResponder's fault-tolerance timeout; this one is its backstop
-        return q.submit((cancel, progress) -> {
-            try (JobHooks.Scope scope = hooks.started()) {
-                LOG.debugf("generating %dx%d, %d step(s), %s, %d image(s)", request.width(), request.height(),
-                        request.steps(), request.scheduler().apiName(), request.numImages());
-                return then.apply(p.generate(request, new ProgressListener() {
-                    @Override
-                    public void onStep(int step, int total) {
-                        progress.onStep(step, total);
-                        hooks.onStep(step, total);
-                    }
-
-                    @Override
-                    public void onPhase(Phase phase) {
-                        hooks.onPhase(phase);
-                    }
-                }, cancel));
-            }
-        }, config.server().requestTimeout().plusSeconds(1));
+        return q.submit(new GenerationTask<>(p, request, hooks, then), config.server().requestTimeout().plusSeconds(1));
     }
 
     /**

@@ -24,6 +24,14 @@ public interface JobHooks extends ProgressListener {
     /** The job begins on a worker thread; the scope is closed when it ends, however it ends. */
     Scope started();
 
+    /**
+     * The job begins as one member of a batch: as {@link #started()}, but its scope may be closed in any order
+     * relative to the other members' (so it must not make thread-local context current).
+     */
+    default Scope startedInBatch() {
+        return started();
+    }
+
     /** What {@link #started()} opened. */
     interface Scope extends AutoCloseable {
         @Override

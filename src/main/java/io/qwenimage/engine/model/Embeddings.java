@@ -10,19 +10,13 @@ package io.qwenimage.engine.model;
  */
 public record Embeddings(float[] data, int batch, int tokens, int width) {
 
-    /** Rows {@code from} (inclusive) to {@code to} (exclusive) of the batch. */
-    public Embeddings slice(int from, int to) {
+    /** A batch made of the given rows of this one, in that order (a row may repeat). */
+    public Embeddings pick(int[] rows) {
         int row = tokens * width;
-        float[] out = new float[(to - from) * row];
-        System.arraycopy(data, from * row, out, 0, out.length);
-        return new Embeddings(out, to - from, tokens, width);
-    }
-
-    /** This batch followed by another of the same shape. */
-    public Embeddings concat(Embeddings other) {
-        float[] out = new float[data.length + other.data.length];
-        System.arraycopy(data, 0, out, 0, data.length);
-        System.arraycopy(other.data, 0, out, data.length, other.data.length);
-        return new Embeddings(out, batch + other.batch, tokens, width);
+        float[] out = new float[rows.length * row];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(data, rows[i] * row, out, i * row, row);
+        }
+        return new Embeddings(out, rows.length, tokens, width);
     }
 }

@@ -2,17 +2,14 @@ package io.qwenimage.engine.model;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.qwenimage.engine.ModelException;
-import io.qwenimage.engine.onnx.Tensors;
+import io.qwenimage.engine.onnx.Workspace;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The UNet graph. Builds its inputs in the declared types and ranks: {@code timestep} int64/int32/float32/float16
@@ -30,6 +27,7 @@ public final class UnetStage implements AutoCloseable {
     private final OnnxJavaType condType;
     private final int condDim;
     private final String output;
+    private final OnnxJavaType outputType;
 
     UnetStage(OrtEnvironment env, OrtSession session, Path file) {
         this.env = env;
@@ -53,6 +51,7 @@ public final class UnetStage implements AutoCloseable {
         this.condDim = cond == null ? 0 : (int) cond.getShape()[cond.getShape().length - 1];
         Map<String, NodeInfo> outputs = Signatures.outputs(session, file);
         this.output = outputs.containsKey("out_sample") ? "out_sample" : outputs.keySet().iterator().next();
+        this.outputType = outputs.get(output).getInfo() instanceof TensorInfo info ? info.type : sampleType;
     }
 
     /** float32 or float16: the precision the model takes its latents in. */
@@ -71,37 +70,50 @@ public final class UnetStage implements AutoCloseable {
     }
 
     /**
-     * One UNet evaluation.
+     * Binds the inputs and output of one denoising loop in {@code workspace}'s memory: the text embeddings and
+     * LCM's guidance embedding are written once, the latents and timestep are rewritten each step, the output
+     * is pinned, so a step allocates nothing tensor-sized.
      *
-     * @param sample       latents [batch, 4, h, w], already scaled for the scheduler
-     * @param timestep     the scheduler's timestep (rounded for integer graphs)
-     * @param context      text embeddings, one row per batch entry
-     * @param timestepCond LCM's guidance embedding [batch, dim] or null
-     * @param run          run options whose terminate flag cancels this call
+     * @param rows         batch rows of each call (images, twice that with classifier-free guidance)
+     * @param context      text embeddings, one row per batch row
+     * @param timestepCond LCM's guidance embedding [rows, dim] or null
      */
-    public float[] predict(float[] sample, long[] shape, double timestep, Embeddings context, float[] timestepCond,
-                           OrtSession.RunOptions run) throws OrtException {
-        int batch = (int) shape[0];
-        long[] tShape = timestepShape.length == 0 ? new long[0]
-                : new long[] {timestepShape[0] == 1 ? 1 : batch};
-        double[] t = new double[tShape.length == 0 ? 1 : (int) tShape[0]];
-        java.util.Arrays.fill(t, timestepType == OnnxJavaType.INT64 || timestepType == OnnxJavaType.INT32
-                ? Math.rint(timestep) : timestep);
-        Map<String, OnnxTensor> inputs = new HashMap<>();
-        try {
-            inputs.put("sample", Tensors.floats(env, sampleType, sample, shape));
-            inputs.put("timestep", Tensors.numbers(env, timestepType, t, tShape));
-            inputs.put("encoder_hidden_states", Tensors.floats(env, contextType, context.data(),
-                    new long[] {context.batch(), context.tokens(), context.width()}));
-            if (condType != null) {
-                inputs.put("timestep_cond", Tensors.floats(env, condType, timestepCond, new long[] {batch, condDim}));
-            }
-            try (OrtSession.Result result = Tensors.tracked(session.run(inputs, Set.of(output), run))) {
-                return Tensors.toFloats((OnnxTensor) result.get(output).orElseThrow());
-            }
-        } finally {
-            inputs.values().forEach(OnnxTensor::close);
-        }
+    public UnetCall bind(Workspace workspace, int rows, int latentHeight, int latentWidth, Embeddings context,
+                         float[] timestepCond) throws OrtException {
+        return new UnetCall(this, workspace, rows, latentHeight, latentWidth, context, timestepCond);
+    }
+
+    OrtEnvironment env() {
+        return env;
+    }
+
+    OrtSession session() {
+        return session;
+    }
+
+    OnnxJavaType contextType() {
+        return contextType;
+    }
+
+    OnnxJavaType timestepType() {
+        return timestepType;
+    }
+
+    /** Timestep tensor shape for a batch of {@code rows}: a scalar, or one value per row (legacy exports). */
+    long[] timestepShape(int rows) {
+        return timestepShape.length == 0 ? new long[0] : new long[] {timestepShape[0] == 1 ? 1 : rows};
+    }
+
+    OnnxJavaType condType() {
+        return condType;
+    }
+
+    String output() {
+        return output;
+    }
+
+    OnnxJavaType outputType() {
+        return outputType;
     }
 
     @Override

@@ -13,6 +13,7 @@ final class DpmSolverScheduler extends TimestepScheduler {
 
     private final double[] sigmas;       // VE sigma per timestep, then 0
     private float[] previousX0;
+    private float[] x0Buffer;
     private int ordersDone;
 
     DpmSolverScheduler(SchedulerConfig config, SchedulerKind kind, int steps, int start, boolean karras) {
@@ -59,7 +60,11 @@ final class DpmSolverScheduler extends TimestepScheduler {
     public void step(int i, float[] modelOutput, float[] sample, NoiseSource noise) {
         double alphaS = alpha(sigmas[i]);
         double sigmaS = sigmas[i] * alphaS;
-        float[] x0 = new float[sample.length];
+        // two buffers, swapped each step: this step's x0 and the previous one (second-order update)
+        if (x0Buffer == null || x0Buffer.length != sample.length) {
+            x0Buffer = new float[sample.length];
+        }
+        float[] x0 = x0Buffer;
         for (int k = 0; k < sample.length; k++) {
             double x = sample[k];
             double m = modelOutput[k];
@@ -91,6 +96,7 @@ final class DpmSolverScheduler extends TimestepScheduler {
                 }
             }
         }
+        x0Buffer = previousX0;
         previousX0 = x0;
         ordersDone++;
     }

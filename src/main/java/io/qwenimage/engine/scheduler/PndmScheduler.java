@@ -14,6 +14,8 @@ final class PndmScheduler extends TimestepScheduler {
     private final double finalAlphaCumprod;
     private final Deque<float[]> ets = new ArrayDeque<>();
     private float[] curSample;
+    private float[] curSampleBuffer;
+    private float[] e;
     private int counter;
 
     PndmScheduler(SchedulerConfig config, int steps, int start) {
@@ -45,23 +47,30 @@ final class PndmScheduler extends TimestepScheduler {
     public void step(int i, float[] modelOutput, float[] sample, NoiseSource noise) {
         int t = (int) timesteps[i];
         int prev = t - stride;
-        float[] out = modelOutput.clone();
+        // the caller reuses modelOutput's array, so the history keeps copies; at most four, recycled
+        float[] out = modelOutput;
         if (counter != 1) {
-            while (ets.size() > 3) {
-                ets.removeFirst();
-            }
-            ets.addLast(out.clone());
+            float[] kept = ets.size() > 3 ? ets.removeFirst() : new float[out.length];
+            System.arraycopy(out, 0, kept, 0, out.length);
+            ets.addLast(kept);
         } else {
             prev = t;
             t = t + stride;
         }
-        float[] e = new float[out.length];
+        if (e == null || e.length != out.length) {
+            e = new float[out.length];
+        }
+        float[] e = this.e;
         float[][] h = ets.toArray(new float[0][]);
         int n = h.length;
         float[] x = sample;
         if (n == 1 && counter == 0) {
             System.arraycopy(out, 0, e, 0, e.length);
-            curSample = sample.clone();
+            if (curSampleBuffer == null || curSampleBuffer.length != sample.length) {
+                curSampleBuffer = new float[sample.length];
+            }
+            System.arraycopy(sample, 0, curSampleBuffer, 0, sample.length);
+            curSample = curSampleBuffer;
         } else if (n == 1 && counter == 1) {
             for (int k = 0; k < e.length; k++) {
                 e[k] = (out[k] + h[0][k]) / 2;

@@ -1,0 +1,106 @@
+package io.qwenimage.engine.model;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.qwenimage.engine.onnx.Tensors;
+import io.qwenimage.engine.onnx.Workspace;
+import io.qwenimage.engine.onnx.Workspace.Role;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The UNet of one denoising loop, bound once ({@link UnetStage#bind}): every input and the output are tensors
+ * over a worker's reused direct memory, so a step writes the scaled latents and the timestep in place, runs, and
+ * reads the prediction into a reused array. Close it when the loop ends (it closes its tensors, not the memory).
+ */
+public final class UnetCall implements AutoCloseable {
+
+    private final UnetStage unet;
+    private final Workspace workspace;
+    private final ByteBuffer sample;
+    private final ByteBuffer timestep;
+    private final ByteBuffer output;
+    private final int timesteps;
+    private final int rowFloats;
+    private final Map<String, OnnxTensor> inputs = new HashMap<>();
+    private final Map<String, OnnxTensor> pinned;
+    private final Set<String> outputNames;
+    private final List<OnnxTensor> owned;
+
+    UnetCall(UnetStage unet, Workspace workspace, int rows, int latentHeight, int latentWidth, Embeddings context,
+             float[] timestepCond) throws OrtException {
+        this.unet = unet;
+        this.workspace = workspace;
+        this.rowFloats = 4 * latentHeight * latentWidth;
+        long[] shape = {rows, 4, latentHeight, latentWidth};
+        int floats = rows * rowFloats;
+        OnnxJavaType sampleType = unet.sampleType();
+        this.sample = workspace.direct(Role.UNET_SAMPLE, floats * Tensors.elementBytes(sampleType));
+        this.output = workspace.direct(Role.UNET_OUTPUT, floats * Tensors.elementBytes(unet.outputType()));
+        long[] tShape = unet.timestepShape(rows);
+        this.timesteps = tShape.length == 0 ? 1 : (int) tShape[0];
+        this.timestep = workspace.direct(Role.UNET_TIMESTEP, timesteps * Tensors.elementBytes(unet.timestepType()));
+        ByteBuffer contextMemory = workspace.direct(Role.UNET_CONTEXT,
+                context.data().length * Tensors.elementBytes(unet.contextType()));
+        Tensors.put(contextMemory, unet.contextType(), 0, context.data(), 0, context.data().length, 1f);
+        try {
+            inputs.put("sample", Tensors.over(unet.env(), sample, sampleType, shape));
+            inputs.put("timestep", Tensors.over(unet.env(), timestep, unet.timestepType(), tShape));
+            inputs.put("encoder_hidden_states", Tensors.over(unet.env(), contextMemory, unet.contextType(),
+                    new long[] {context.batch(), context.tokens(), context.width()}));
+            if (unet.condType() != null) {
+                ByteBuffer cond = workspace.direct(Role.UNET_COND,
+                        timestepCond.length * Tensors.elementBytes(unet.condType()));
+                Tensors.put(cond, unet.condType(), 0, timestepCond, 0, timestepCond.length, 1f);
+                inputs.put("timestep_cond", Tensors.over(unet.env(), cond, unet.condType(),
+                        new long[] {rows, unet.timestepCondDim()}));
+            }
+            this.pinned = Map.of(unet.output(), Tensors.over(unet.env(), output, unet.outputType(), shape));
+        } catch (OrtException | RuntimeException e) {
+            inputs.values().forEach(OnnxTensor::close);
+            throw e;
+        }
+        this.outputNames = Set.of(); // the output is pinned, so none is requested besides it
+        this.owned = List.copyOf(inputs.values());
+    }
+
+    /**
+     * One UNet evaluation of {@code latents x scale}; with {@code duplicate} (classifier-free guidance) the
+     * latents fill both halves of the batch.
+     *
+     * @return the prediction for every batch row, in an array that is overwritten by the next call
+     */
+    public float[] predict(float[] latents, float scale, boolean duplicate, double t, OrtSession.RunOptions run)
+            throws OrtException {
+        OnnxJavaType type = unet.sampleType();
+        Tensors.put(sample, type, 0, latents, 0, latents.length, scale);
+        if (duplicate) {
+            Tensors.put(sample, type, latents.length, latents, 0, latents.length, scale);
+        }
+        boolean integral = unet.timestepType() == OnnxJavaType.INT64 || unet.timestepType() == OnnxJavaType.INT32;
+        for (int i = 0; i < timesteps; i++) {
+            Tensors.putNumber(timestep, unet.timestepType(), i, integral ? Math.rint(t) : t);
+        }
+        float[] prediction = workspace.floats(Role.MODEL_OUTPUT, (duplicate ? 2 : 1) * latents.length);
+        try (OrtSession.Result ignored = unet.session().run(inputs, outputNames, pinned, run)) {
+            Tensors.get(output, unet.outputType(), prediction);
+        }
+        return prediction;
+    }
+
+    /** Floats per batch row (4 x h x w). */
+    public int rowFloats() {
+        return rowFloats;
+    }
+
+    @Override
+    public void close() {
+        owned.forEach(OnnxTensor::close);
+        pinned.values().forEach(OnnxTensor::close);
+    }
+}

@@ -1,0 +1,130 @@
+package io.qwenimage.service;
+
+import io.qwenimage.engine.BatchEntry;
+import io.qwenimage.engine.BatchKey;
+import io.qwenimage.engine.BatchResults;
+import io.qwenimage.engine.CancellationToken;
+import io.qwenimage.engine.DiffusionPipeline;
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.GenerationResult;
+import io.qwenimage.engine.ProgressListener;
+import io.qwenimage.jobs.BatchMember;
+import io.qwenimage.jobs.BatchableTask;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * One generation as a queue task: runs the request on the pipeline, alone or batched with compatible requests,
+ * then turns the pictures into what its caller sends ({@code then}: encoding, on the worker thread).
+ */
+final class GenerationTask<T> implements BatchableTask<T> {
+
+    private static final Logger LOG = Logger.getLogger(GenerationTask.class);
+
+    private final DiffusionPipeline pipeline;
+    private final GenerationRequest request;
+    private final JobHooks hooks;
+    private final Function<GenerationResult, T> then;
+
+    GenerationTask(DiffusionPipeline pipeline, GenerationRequest request, JobHooks hooks,
+                   Function<GenerationResult, T> then) {
+        this.pipeline = pipeline;
+        this.request = request;
+        this.hooks = hooks;
+        this.then = then;
+    }
+
+    @Override
+    public T run(CancellationToken cancel, ProgressListener progress) {
+        try (JobHooks.Scope scope = hooks.started()) {
+            LOG.debugf("generating %dx%d, %d step(s), %s, %d image(s)", request.width(), request.height(),
+                    request.steps(), request.scheduler().apiName(), request.numImages());
+            return then.apply(pipeline.generate(request, watched(progress), cancel));
+        }
+    }
+
+    @Override
+    public Object batchKey() {
+        return BatchKey.of(request);
+    }
+
+    @Override
+    public int batchWeight() {
+        return request.numImages();
+    }
+
+    @Override
+    public void runTogether(List<BatchMember<?>> members) {
+        List<GenerationTask<?>> tasks = new ArrayList<>(members.size());
+        List<BatchEntry> entries = new ArrayList<>(members.size());
+        JobHooks.Scope[] scopes = new JobHooks.Scope[members.size()];
+        try {
+            for (int i = 0; i < members.size(); i++) {
+                BatchMember<?> member = members.get(i);
+                GenerationTask<?> task = (GenerationTask<?>) member.task();
+                tasks.add(task);
+                scopes[i] = task.hooks.startedInBatch();
+                entries.add(new BatchEntry(task.request, task.watched(member.progress()), member.cancel()));
+            }
+            LOG.debugf("generating %d requests together: %dx%d, %d step(s), %s", members.size(), request.width(),
+                    request.height(), request.steps(), request.scheduler().apiName());
+            pipeline.generateTogether(entries, new BatchResults() {
+                @Override
+                public void succeeded(int index, GenerationResult result) {
+                    deliver(members.get(index), tasks.get(index), result, () -> end(scopes, index));
+                }
+
+                @Override
+                public void failed(int index, RuntimeException error) {
+                    end(scopes, index);
+                    members.get(index).fail(error);
+                }
+            });
+        } finally {
+            for (int i = 0; i < scopes.length; i++) {
+                end(scopes, i);
+            }
+        }
+    }
+
+    /** Each member's scope ends when its own answer is ready, before the answer is published. */
+    private static void end(JobHooks.Scope[] scopes, int index) {
+        JobHooks.Scope scope = scopes[index];
+        scopes[index] = null;
+        if (scope != null) {
+            scope.close();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> void deliver(BatchMember<V> member, GenerationTask<?> task, GenerationResult result,
+                                    Runnable endScope) {
+        V value;
+        try {
+            value = ((GenerationTask<V>) task).then.apply(result);
+        } catch (RuntimeException e) {
+            endScope.run();
+            member.fail(e);
+            return;
+        }
+        endScope.run();
+        member.succeed(value);
+    }
+
+    private ProgressListener watched(ProgressListener progress) {
+        return new ProgressListener() {
+            @Override
+            public void onStep(int step, int total) {
+                progress.onStep(step, total);
+                hooks.onStep(step, total);
+            }
+
+            @Override
+            public void onPhase(Phase phase) {
+                hooks.onPhase(phase);
+            }
+        };
+    }
+}
