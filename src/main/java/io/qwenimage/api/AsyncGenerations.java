@@ -1,39 +1,168 @@
 package io.qwenimage.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.jobs.AsyncJobStore;
 import io.qwenimage.jobs.Job;
+import io.qwenimage.jobs.JobRecord;
 import io.qwenimage.jobs.JobState;
+import io.qwenimage.jobs.JobStore;
+import io.qwenimage.jobs.JobStoreUnavailableException;
 import io.qwenimage.service.GenerationService;
+import io.qwenimage.store.SharedState;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
- * The asynchronous side of generation: jobs kept for their owner in an {@link AsyncJobStore}, and the status
- * document clients poll or stream ({@code GET /jobs/{id}}, {@code /events}).
+ * The asynchronous side of generation. The jobs this replica runs are live in an {@link AsyncJobStore} (their
+ * {@link Job} handles: progress, cancellation); their status documents (what {@code GET /jobs/{id}} answers) are
+ * published to the {@link JobStore} — on submit, every half second while they change, and at their end with the
+ * result — so that any replica can answer for any job when the store is shared (Redis). Once its final document
+ * is published, a job is dropped here and read from the store.
+ *
+ * <p>Queue positions are per replica: a job waits in the queue of the replica that admitted it, and its
+ * position is its place there (as published at the last half-second tick). A global position would need a
+ * global queue, and the replicas' queues drain at their own pace anyway.
+ *
+ * <p>Cancels: one for a job running here acts at once; one for a job elsewhere goes through the store (pub/sub,
+ * and a flag polled every half second) to the replica that runs it.
  */
 @ApplicationScoped
 public class AsyncGenerations {
 
-    private final AsyncJobStore<ImageResponse> store;
+    private static final Logger LOG = Logger.getLogger(AsyncGenerations.class);
+    private static final TypeReference<Map<String, Object>> DOCUMENT = new TypeReference<>() {
+    };
+
+    private final AsyncJobStore<ImageResponse> local;
+    private final JobStore shared;
+    private final String replica;
     private final GenerationService service;
+    private final ObjectMapper json;
+    private final Duration resultTtl;
+    private final Duration liveTtl;
+    private final long maxResultBytes;
     private final ErrorMapper errors = new ErrorMapper();
+    private final Map<String, String> published = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "qwen-job-publisher");
+        t.setDaemon(true);
+        return t;
+    });
 
-    public AsyncGenerations(QwenConfig config, GenerationService service) {
-        this.store = new AsyncJobStore<>(config.jobs().resultTtl(), config.jobs().maxResultBytes());
+    public AsyncGenerations(QwenConfig config, GenerationService service, SharedState state, ObjectMapper json) {
+        // a long backstop: jobs leave this store as soon as their final document is published
+        this.local = new AsyncJobStore<>(config.jobs().resultTtl(), config.jobs().maxResultBytes());
+        this.shared = state.jobs();
+        this.replica = state.replica();
         this.service = service;
+        this.json = json;
+        this.resultTtl = config.jobs().resultTtl();
+        this.liveTtl = config.server().requestTimeout().plus(config.jobs().resultTtl());
+        this.maxResultBytes = config.jobs().maxResultBytes();
+        shared.onCancelRequest(id -> local.find(id).ifPresent(e -> e.job().cancel("cancelled by the client")));
+        publisher.scheduleWithFixedDelay(this::tick, 500, 500, TimeUnit.MILLISECONDS);
     }
 
-    AsyncJobStore<ImageResponse> store() {
-        return store;
+    @PreDestroy
+    void stop() {
+        publisher.shutdownNow();
     }
 
-    /** The job if {@code owner} may see it. */
-    public Optional<AsyncJobStore.Entry<ImageResponse>> find(String id, String owner) {
-        return store.get(id, owner);
+    /**
+     * Submits through {@code submit} and publishes the job's first document; or, for a repeated idempotency key of
+     * the same owner, returns the earlier job's document (on this replica or, through the store, another).
+     *
+     * @throws JobStoreUnavailableException when the store cannot take the job (nothing runs then)
+     */
+    public Map<String, Object> submit(String owner, String idempotencyKey, Supplier<Job<ImageResponse>> submit) {
+        boolean keyed = idempotencyKey != null && !idempotencyKey.isBlank();
+        var submitted = local.submit(owner, idempotencyKey, submit, AsyncGenerations::size);
+        AsyncJobStore.Entry<ImageResponse> entry = submitted.entry();
+        if (submitted.repeated()) {
+            return view(entry);
+        }
+        try {
+            if (keyed) {
+                Optional<String> earlier = shared.bindIdempotencyKey(owner, idempotencyKey, entry.id(), liveTtl);
+                if (earlier.isPresent() && !earlier.get().equals(entry.id())) {
+                    Optional<Map<String, Object>> theirs = stored(earlier.get(), owner);
+                    if (theirs.isPresent()) {
+                        entry.job().cancel("a job with this Idempotency-Key exists");
+                        local.forget(entry.id());
+                        return theirs.get();
+                    }
+                }
+            }
+            publish(entry);
+        } catch (JobStoreUnavailableException e) {
+            entry.job().cancel("the job store is unavailable");
+            local.forget(entry.id());
+            throw e;
+        }
+        entry.job().result().whenComplete((v, error) -> publisher.execute(() -> finish(entry)));
+        return view(entry);
+    }
+
+    /** The status document of job {@code id} if {@code owner} may see it; live here, or from the store. */
+    public Optional<Map<String, Object>> status(String id, String owner) {
+        Optional<AsyncJobStore.Entry<ImageResponse>> here = local.get(id, owner);
+        if (here.isPresent()) {
+            return Optional.of(view(here.get()));
+        }
+        return stored(id, owner);
+    }
+
+    /**
+     * Cancels job {@code id}: here at once; elsewhere through the store, waiting up to two seconds to see it end.
+     *
+     * @return the document after the cancel, or empty for an unknown job
+     * @throws ApiException 409 when the job had already finished
+     */
+    public Optional<Map<String, Object>> cancel(String id, String owner) {
+        Optional<AsyncJobStore.Entry<ImageResponse>> here = local.get(id, owner);
+        if (here.isPresent()) {
+            AsyncJobStore.Entry<ImageResponse> e = here.get();
+            String status = status(e);
+            if (terminal(status)) {
+                throw finished(id, status);
+            }
+            e.job().cancel("cancelled by the client");
+            return Optional.of(view(e));
+        }
+        Optional<JobRecord> record = shared.find(id).filter(r -> r.owner().equals(owner));
+        if (record.isEmpty()) {
+            return Optional.empty();
+        }
+        if (record.get().terminal()) {
+            throw finished(id, record.get().status());
+        }
+        shared.requestCancel(id);
+        JobRecord latest = record.get();
+        long until = System.nanoTime() + 2_000_000_000L;
+        while (!latest.terminal() && System.nanoTime() < until) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            latest = shared.find(id).orElse(latest);
+        }
+        return Optional.of(parse(latest));
     }
 
     /** Bytes a result holds in memory (its base64 pictures). */
@@ -58,8 +187,8 @@ public class AsyncGenerations {
         return status.equals("succeeded") || status.equals("failed") || status.equals("cancelled");
     }
 
-    /** The status document: what {@code GET /jobs/{id}} answers and each event of the stream carries. */
-    public Map<String, Object> view(AsyncJobStore.Entry<ImageResponse> e) {
+    /** The status document of a job running here. */
+    Map<String, Object> view(AsyncJobStore.Entry<ImageResponse> e) {
         Map<String, Object> v = new LinkedHashMap<>();
         String status = status(e);
         Job<ImageResponse> job = e.job();
@@ -67,6 +196,7 @@ public class AsyncGenerations {
         v.put("status", status);
         v.put("created", e.created().toString());
         v.put("status_url", "/jobs/" + e.id());
+        v.put("replica", replica);
         if (status.equals("queued") && service.queue() != null) {
             int position = service.queue().position(job);
             v.put("position", position);
@@ -98,5 +228,87 @@ public class AsyncGenerations {
     /** The answer a failure gives: for the metrics and audit of a job that ended after its request. */
     Response failureResponse(Throwable failure) {
         return errors.of(failure);
+    }
+
+    private Optional<Map<String, Object>> stored(String id, String owner) {
+        return shared.find(id).filter(r -> r.owner().equals(owner)).map(this::parse);
+    }
+
+    private Map<String, Object> parse(JobRecord record) {
+        try {
+            return json.readValue(record.document(), DOCUMENT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable job document " + record.id(), e);
+        }
+    }
+
+    /** Saves the job's document if it changed since the last save. */
+    private void publish(AsyncJobStore.Entry<ImageResponse> e) {
+        Map<String, Object> view = view(e);
+        String status = (String) view.get("status");
+        String document;
+        try {
+            document = json.writeValueAsString(view);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+        if (document.equals(published.get(e.id()))) {
+            return;
+        }
+        JobRecord record = new JobRecord(e.id(), e.owner(), replica, status, document);
+        if (record.terminal() && record.bytes() > maxResultBytes) {
+            record = tooLarge(e, record);
+        }
+        shared.save(record, record.terminal() ? resultTtl : liveTtl);
+        published.put(e.id(), document);
+    }
+
+    private JobRecord tooLarge(AsyncJobStore.Entry<ImageResponse> e, JobRecord record) {
+        Map<String, Object> v = new LinkedHashMap<>(parse(record));
+        v.remove("result");
+        v.put("status", "failed");
+        v.put("error", Map.of("code", "RESULT_TOO_LARGE", "message", "the pictures (" + record.bytes()
+                + " bytes) exceed qwen.jobs.max-result-bytes (" + maxResultBytes + ")", "type", "capacity"));
+        v.put("http_status", 507);
+        try {
+            return new JobRecord(e.id(), e.owner(), replica, "failed", json.writeValueAsString(v));
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** The job ended: its final document goes to the store, then the job leaves this replica. */
+    private void finish(AsyncJobStore.Entry<ImageResponse> e) {
+        try {
+            publish(e);
+            local.forget(e.id());
+            published.remove(e.id());
+        } catch (RuntimeException ex) {
+            // kept here and answered from here; the next tick tries again
+            LOG.debugf("final document of job %s not published yet: %s", e.id(), ex.getMessage());
+        }
+    }
+
+    /** Every half second: documents of the jobs here that changed, cancels asked elsewhere, retries of finals. */
+    private void tick() {
+        for (AsyncJobStore.Entry<ImageResponse> e : local.all()) {
+            try {
+                if (e.finished()) {
+                    finish(e);
+                    continue;
+                }
+                if (!shared.kind().equals("memory") && shared.cancelRequested(e.id())) {
+                    e.job().cancel("cancelled by the client");
+                }
+                publish(e);
+            } catch (RuntimeException ex) {
+                LOG.debugf("job %s not published: %s", e.id(), ex.getMessage());
+            }
+        }
+    }
+
+    private static ApiException finished(String id, String status) {
+        return new ApiException(409, "JOB_FINISHED", "validation", "job " + id + " has already finished",
+                Map.of("id", id, "status", status));
     }
 }

@@ -101,6 +101,12 @@ public class ErrorMapper {
     }
 
     @ServerExceptionMapper
+    public Response storeDown(io.qwenimage.jobs.JobStoreUnavailableException e, ContainerRequestContext request) {
+        return envelope(503, "JOB_STORE_UNAVAILABLE", "availability", "asynchronous jobs are unavailable: the shared "
+                + "job store cannot be reached (synchronous generation still works)", Map.of(), request, 5L);
+    }
+
+    @ServerExceptionMapper
     public Response tooLarge(ImageTooLargeException e, ContainerRequestContext request) {
         return envelope(413, "FILE_TOO_LARGE", "validation", e.getMessage(),
                 Map.of("width", e.width(), "height", e.height(), "max_pixels", e.maxPixels()), request, null);
@@ -203,6 +209,8 @@ public class ErrorMapper {
             return shuttingDown(e, null);
         } else if (t instanceof CancellationException e) {
             return cancelled(e, null);
+        } else if (t instanceof io.qwenimage.jobs.JobStoreUnavailableException e) {
+            return storeDown(e, null);
         } else if (t instanceof io.qwenimage.engine.GenerationCancelledException e) {
             return cancelled(new CancellationException(e.getMessage()), null);
         } else if (t instanceof Exception e) {

@@ -10,7 +10,13 @@ import io.qwenimage.observability.Outcome;
 import io.qwenimage.security.Callers;
 import io.qwenimage.security.JobSlots;
 import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.JobHooks;
+import io.qwenimage.store.CachedAnswer;
+import io.qwenimage.store.ResultCache;
+import io.qwenimage.store.SharedState;
+import java.util.Optional;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -33,10 +39,12 @@ public class GenerationResponder {
     private final GenerationObserver observer;
     private final AsyncGenerations async;
     private final RunningJobs running;
+    private final ResultCache cache;
 
     public GenerationResponder(GenerationService service, ResponseWriter writer, JobDeadline deadline,
                                Callers callers, QwenConfig config, GenerationObserver observer,
-                               AsyncGenerations async, RunningJobs running) {
+                               AsyncGenerations async, RunningJobs running, SharedState shared) {
+        this.cache = shared.cache().orElse(null);
         this.async = async;
         this.running = running;
         this.service = service;
@@ -91,7 +99,19 @@ public class GenerationResponder {
     /** As {@link #respond(GenerationRequest, String, String, Map)}, with the answer's shape given by the API. */
     public Uni<Response> respond(GenerationRequest request, String format, Answer answer) {
         GenerationRecord record = observer.current();
-        Job<Response> job = submit(request, record, format, answer::build);
+        if (cache == null || record.isSeedDrawn()) {
+            return await(submit(request, record, format, answer::build), record);
+        }
+        // the cache may be Redis (blocking calls): looked up off the event loop
+        String owner = callers.current().id();
+        JobHooks hooks = hooks(request, record);
+        return Uni.createFrom().item(() -> submit(request, record, owner, hooks, format, answer::build))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .flatMap(job -> await(job, record))
+                .map(r -> record.isCached() ? Response.fromResponse(r).header("X-Cache", "hit").build() : r);
+    }
+
+    private Uni<Response> await(Job<Response> job, GenerationRecord record) {
         return deadline.await(job)
                 .onFailure(TimeoutException.class).invoke(() -> job.cancel("deadline exceeded"))
                 .onCancellation().invoke(() -> {
@@ -112,17 +132,35 @@ public class GenerationResponder {
      * progress and interrupt. Pictures are encoded on the worker, never on the event loop.
      */
     private <T> Job<T> submit(GenerationRequest request, GenerationRecord record, String format, Finish<T> finish) {
+        return submit(request, record, callers.current().id(), hooks(request, record), format, finish);
+    }
+
+    private <T> Job<T> submit(GenerationRequest request, GenerationRecord record, String owner, JobHooks hooks,
+                              String format, Finish<T> finish) {
         long t0 = System.nanoTime();
         String model = service.modelInfo().id();
-        String owner = callers.current().id();
+        String cacheKey = cache == null || record.isSeedDrawn() ? null : ResultCache.key(request, model, format);
+        if (cacheKey != null) {
+            Optional<CachedAnswer> hit = cache.get(cacheKey);
+            if (hit.isPresent()) {
+                record.submitted(request, model);
+                record.cached();
+                CachedAnswer a = hit.get();
+                return Job.finished(finish.apply(new GenerationResult(List.of(), a.seeds(), a.truncatedPrompt(), 0,
+                        true), a.images(), model, (System.nanoTime() - t0) / 1e9));
+            }
+        }
         JobSlots.Slot slot = slots.acquire(owner);
         record.submitted(request, model);
         Job<T> job;
         try {
-            job = service.submit(request, observer.hooks(record), result -> {
+            job = service.submit(request, hooks, result -> {
                 record.computed(result.onnxNanos());
-                return finish.apply(result, writer.encode(request, result, format, model), model,
-                        (System.nanoTime() - t0) / 1e9);
+                List<byte[]> encoded = writer.encode(request, result, format, model);
+                if (cacheKey != null) {
+                    cache.put(cacheKey, new CachedAnswer(format, result.seeds(), result.truncatedPrompt(), encoded));
+                }
+                return finish.apply(result, encoded, model, (System.nanoTime() - t0) / 1e9);
             });
         } catch (RuntimeException e) {
             slot.close();
@@ -131,6 +169,12 @@ public class GenerationResponder {
         job.result().whenComplete((r, e) -> slot.close());
         running.add(owner, job);
         return job;
+    }
+
+    /** The job's hooks, made on the request's thread (they carry its log and trace context to the worker). */
+    private JobHooks hooks(GenerationRequest request, GenerationRecord record) {
+        record.submitted(request, service.modelInfo().id());
+        return observer.hooks(record);
     }
 
     /** True when the client asked not to wait ({@code Prefer: respond-async}, RFC 7240). */
@@ -143,26 +187,30 @@ public class GenerationResponder {
      * queue, limits and job slots; its metrics and audit line are written when it ends. A repeated
      * {@code Idempotency-Key} of the same caller returns the first job.
      */
-    public Response respondAsync(GenerationRequest request, String format, Map<String, Object> extra,
-                                 String idempotencyKey) {
+    public Uni<Response> respondAsync(GenerationRequest request, String format, Map<String, Object> extra,
+                                      String idempotencyKey) {
         String owner = callers.current().id();
         GenerationRecord record = observer.current();
-        var submitted = async.store().submit(owner, idempotencyKey, () -> {
-            Job<ImageResponse> job = submit(request, record, format, (result, encoded, model, seconds) ->
-                    writer.json(request, result, encoded, format, model, seconds, extra));
-            job.result().whenComplete((r, e) -> {
-                if (e == null) {
-                    observer.end(record, Outcome.SUCCESS, 200);
-                } else {
-                    Response failed = async.failureResponse(e);
-                    String code = ErrorEnvelope.codeOf(failed.getEntity());
-                    observer.end(record, Outcome.of(failed.getStatus(), code), failed.getStatus());
-                }
-            });
-            return job;
-        }, AsyncGenerations::size);
-        var entry = submitted.entry();
-        return Response.accepted(async.view(entry)).location(java.net.URI.create("/jobs/" + entry.id()))
-                .header("Preference-Applied", "respond-async").type("application/json").build();
+        JobHooks hooks = hooks(request, record);
+        // the job store may be Redis (blocking calls): off the event loop
+        return Uni.createFrom().item(() -> async.submit(owner, idempotencyKey, () -> {
+                    Job<ImageResponse> job = submit(request, record, owner, hooks, format,
+                            (result, encoded, model, seconds) ->
+                                    writer.json(request, result, encoded, format, model, seconds, extra));
+                    job.result().whenComplete((r, e) -> {
+                        if (e == null) {
+                            observer.end(record, Outcome.SUCCESS, 200);
+                        } else {
+                            Response failed = async.failureResponse(e);
+                            String code = ErrorEnvelope.codeOf(failed.getEntity());
+                            observer.end(record, Outcome.of(failed.getStatus(), code), failed.getStatus());
+                        }
+                    });
+                    return job;
+                }))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .map(document -> Response.accepted(document)
+                        .location(java.net.URI.create("/jobs/" + document.get("id")))
+                        .header("Preference-Applied", "respond-async").type("application/json").build());
     }
 }

@@ -96,8 +96,8 @@ public class ImageToImageResource {
         }
         extra.put("input_image", inputInfo);
         if (GenerationResponder.prefersAsync(prefer)) {
-            return Uni.createFrom().item(responder.respondAsync(request, mapper.outputFormat(outputFormat), extra,
-                    idempotencyKey));
+            return responder.respondAsync(request, mapper.outputFormat(outputFormat), extra,
+                    idempotencyKey);
         }
         String format = GenerationResponder.format(accept, mapper.outputFormat(outputFormat));
         return responder.respond(request, accept, format, extra);

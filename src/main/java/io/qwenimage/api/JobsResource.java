@@ -2,7 +2,7 @@ package io.qwenimage.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.qwenimage.jobs.AsyncJobStore;
+import io.smallrye.common.annotation.Blocking;
 import io.qwenimage.security.Callers;
 import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.DELETE;
@@ -48,29 +48,29 @@ public class JobsResource {
         this.json = json;
     }
 
-    private AsyncJobStore.Entry<ImageResponse> find(String id) {
-        return async.find(id, callers.current().id()).orElseThrow(() -> new ApiException(404, "JOB_NOT_FOUND",
-                "validation", "no job " + id + " (finished jobs are kept for a while, and only for whoever "
-                + "submitted them)", Map.of("id", id)));
+    private Map<String, Object> find(String id) {
+        return async.status(id, callers.current().id()).orElseThrow(() -> notFound(id));
+    }
+
+    private static ApiException notFound(String id) {
+        return new ApiException(404, "JOB_NOT_FOUND", "validation", "no job " + id + " (finished jobs are kept for a "
+                + "while, and only for whoever submitted them)", Map.of("id", id));
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> status(@PathParam("id") String id) {
-        return async.view(find(id));
+        return find(id);
     }
 
-    /** Queued: removed at once. Running: stops within one step. Finished: 409. */
+    /**
+     * Queued: removed at once. Running: stops within one step (on another replica: asked through the job store,
+     * answered once it stopped or after two seconds). Finished: 409.
+     */
     @DELETE
     @Produces(MediaType.APPLICATION_JSON)
     public Response cancel(@PathParam("id") String id) {
-        AsyncJobStore.Entry<ImageResponse> e = find(id);
-        if (AsyncGenerations.terminal(AsyncGenerations.status(e))) {
-            throw new ApiException(409, "JOB_FINISHED", "validation", "job " + id + " has already finished",
-                    Map.of("id", id, "status", AsyncGenerations.status(e)));
-        }
-        e.job().cancel("cancelled by the client");
-        return Response.accepted(async.view(e)).build();
+        return Response.accepted(async.cancel(id, callers.current().id()).orElseThrow(() -> notFound(id))).build();
     }
 
     /**
@@ -80,25 +80,29 @@ public class JobsResource {
     @GET
     @Path("/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
-        AsyncJobStore.Entry<ImageResponse> e = find(id);
+        String owner = callers.current().id();
+        find(id);
         return Multi.createFrom().emitter(emitter -> {
             AtomicReference<List<Object>> last = new AtomicReference<>();
             AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
             task.set(TICKS.scheduleAtFixedRate(() -> {
                 try {
-                    Map<String, Object> view = async.view(e);
+                    Map<String, Object> view = async.status(id, owner).orElseThrow(() -> notFound(id));
                     String status = (String) view.get("status");
                     boolean done = AsyncGenerations.terminal(status);
                     List<Object> key = java.util.Arrays.asList(status, view.get("position"), view.get("step"));
                     if (done || !Objects.equals(last.getAndSet(key), key)) {
-                        emitter.emit(sse.newEventBuilder().name(done ? "done" : "progress").id(e.id())
+                        emitter.emit(sse.newEventBuilder().name(done ? "done" : "progress").id(id)
                                 .data(json.writeValueAsString(view))
                                 .build());
                     }
                     if (done) {
                         emitter.complete();
                     }
+                } catch (io.qwenimage.jobs.JobStoreUnavailableException ex) {
+                    // Redis away for a moment: the stream waits for it rather than ending
                 } catch (JsonProcessingException | RuntimeException ex) {
                     emitter.fail(ex);
                 }

@@ -18,9 +18,11 @@ public class RequestMapper {
     static final long SEED_RANGE = 4_294_967_295L;
 
     private final QwenConfig config;
+    private final io.qwenimage.observability.GenerationObserver observer;
 
-    public RequestMapper(QwenConfig config) {
+    public RequestMapper(QwenConfig config, io.qwenimage.observability.GenerationObserver observer) {
         this.config = config;
+        this.observer = observer;
     }
 
     /** The engine request of a /text-to-image body. */
@@ -112,7 +114,13 @@ public class RequestMapper {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("scheduler", e.getMessage());
         }
-        long s = seed != null && seed >= 0 ? seed : ThreadLocalRandom.current().nextLong(SEED_RANGE);
+        long s;
+        if (seed != null && seed >= 0) {
+            s = seed;
+        } else {
+            s = ThreadLocalRandom.current().nextLong(SEED_RANGE);
+            observer.current().seedDrawn();
+        }
         if (image != null && (int) (n * strength) < 1) {
             throw ApiException.invalid("strength", "num_inference_steps x strength must be at least 1 (" + n + " x "
                     + strength + " leaves no step to run)");

@@ -68,6 +68,9 @@ public class ResponseWriter {
         if (!result.truncatedPrompt().isEmpty()) {
             metadata.put("prompt_truncated", result.truncatedPrompt());
         }
+        if (result.cached()) {
+            metadata.put("cached", true);
+        }
         metadata.putAll(extra);
         return new ImageResponse(true, images.get(0), images, metadata, null);
     }

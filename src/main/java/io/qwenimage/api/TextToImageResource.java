@@ -37,8 +37,8 @@ public class TextToImageResource {
         ModelInfo model = service.readyModel();
         GenerationRequest request = mapper.textToImage(body, model);
         if (GenerationResponder.prefersAsync(prefer)) {
-            return Uni.createFrom().item(responder.respondAsync(request, mapper.outputFormat(body.outputFormat()),
-                    Map.of(), idempotencyKey));
+            return responder.respondAsync(request, mapper.outputFormat(body.outputFormat()),
+                    Map.of(), idempotencyKey);
         }
         String format = GenerationResponder.format(accept, mapper.outputFormat(body.outputFormat()));
         return responder.respond(request, accept, format, Map.of());

@@ -33,6 +33,9 @@ public final class ConfigValidator {
         }
         positive(problems, "qwen.queue.timeout", c.queue().timeout().toMillis());
         positive(problems, "qwen.queue.max-batch", c.queue().maxBatch());
+        if (!List.of("memory", "redis").contains(c.jobs().store())) {
+            problems.add("qwen.jobs.store: must be memory or redis, got '" + c.jobs().store() + "'");
+        }
         if (c.queue().maxBatchDelay().isNegative() || c.queue().maxBatchDelay().toMillis() > 1000) {
             problems.add("qwen.queue.max-batch-delay: must be between 0 and 1s (it is added to a request's wait)");
         }

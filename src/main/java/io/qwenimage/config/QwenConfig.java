@@ -49,6 +49,15 @@ public interface QwenConfig {
         @WithDefault("0")
         int intraOpThreads();
 
+        /**
+         * ONNX Runtime's intra-op threads spin-wait for work between operators (its own default) rather than
+         * sleep. Off by default: on a CPU the spinning threads compete with the ones doing the work, and a
+         * generation took 20-40 % longer with it on (bench/README.md).
+         */
+        @WithName("intra-op-spinning")
+        @WithDefault("false")
+        boolean intraOpSpinning();
+
         /** Where the bundled demo model is unpacked (ONNX Runtime loads graphs from files). */
         @WithName("work-dir")
         Optional<String> workDir();
@@ -262,5 +271,35 @@ public interface QwenConfig {
         @WithName("link-ttl")
         @WithDefault("60m")
         Duration linkTtl();
+
+        /**
+         * Where asynchronous job records live: {@code memory} (this process; one instance) or {@code redis}
+         * (shared by every replica, {@code quarkus.redis.hosts}); with redis the rate-limit buckets and the result
+         * cache are shared too.
+         */
+        @WithDefault("memory")
+        String store();
+
+        /** Name of this replica in job records (default: the host name, the pod name on Kubernetes). */
+        Optional<String> replica();
+    }
+
+    /** Optional cache of finished pictures for repeated requests with an explicit seed. */
+    Cache cache();
+
+    interface Cache {
+
+        /** Serve a repeated request (same parameters, explicit seed) from the cache instead of the engine. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** How long a cached answer is kept. */
+        @WithDefault("1h")
+        Duration ttl();
+
+        /** Bytes of cached pictures kept in memory (the in-memory cache; Redis uses its own eviction). */
+        @WithName("max-bytes")
+        @WithDefault("134217728")
+        long maxBytes();
     }
 }

@@ -130,6 +130,22 @@ public final class AsyncJobStore<R> {
         return e != null && e.owner.equals(owner) ? Optional.of(e) : Optional.empty();
     }
 
+    /** The job {@code id} whoever submitted it (for cancel requests from other replicas). */
+    public Optional<Entry<R>> find(String id) {
+        return Optional.ofNullable(id == null ? null : entries.get(id));
+    }
+
+    /** Every job kept now. */
+    public List<Entry<R>> all() {
+        return List.copyOf(entries.values());
+    }
+
+    /** Drops job {@code id} (its record lives on in the shared job store). */
+    public synchronized void forget(String id) {
+        entries.remove(id);
+        idempotency.values().removeIf(v -> v.equals(id));
+    }
+
     /** Jobs kept now (waiting, running or finished). */
     public int size() {
         return entries.size();

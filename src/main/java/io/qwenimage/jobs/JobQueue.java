@@ -23,6 +23,11 @@ import java.util.concurrent.locks.LockSupport;
  * Each job has a deadline timer: a queued job past it is dropped; a running one has its cancellation token fired
  * and stops at its next step, freeing the worker. A job that waited longer than the queue timeout is dropped
  * when a worker picks it up.
+ *
+ * <p>Dynamic batching ({@code maxBatch > 1}): a worker that takes a {@link BatchableTask} also takes the waiting
+ * tasks with the same batch key, up to {@code maxBatch} in weight, waiting up to {@code maxBatchDelay} for more
+ * only while jobs have recently been in the system together, and runs them as one; each member still completes
+ * on its own (value, cancellation, deadline, failure).
  */
 public final class JobQueue implements AutoCloseable {
 

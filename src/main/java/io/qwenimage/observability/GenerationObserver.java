@@ -71,10 +71,15 @@ public class GenerationObserver {
         if (arrival == null || onnx < 0 || context.response().getStatusCode() != 200) {
             return;
         }
-        long total = System.nanoTime() - arrival;
+        long now = System.nanoTime();
+        long total = now - arrival;
         long queued = Math.max(0, record.queueWaitNanos());
+        long admit = record.submittedNanos() > 0 ? record.submittedNanos() - arrival : 0;
+        long run = Math.max(0, record.runNanos());
+        // admit: arrival to queue (body, auth, validation); run: on the worker (ONNX Runtime, scheduler, encoding)
         context.response().putHeader("Server-Timing", String.format(Locale.ROOT,
-                "onnx;dur=%.3f, queue;dur=%.3f, total;dur=%.3f", onnx / 1e6, queued / 1e6, total / 1e6));
+                "onnx;dur=%.3f, queue;dur=%.3f, total;dur=%.3f, admit;dur=%.3f, run;dur=%.3f", onnx / 1e6,
+                queued / 1e6, total / 1e6, admit / 1e6, run / 1e6));
         metrics.serverTime(record, total, onnx);
     }
 
@@ -97,8 +102,9 @@ public class GenerationObserver {
     /** Ends {@code record} (the first call wins): its meters and its audit line. */
     public void end(GenerationRecord record, Outcome outcome, int status) {
         if (record.end()) {
-            metrics.record(record, outcome);
-            audit.log(record, outcome, status);
+            Outcome o = outcome == Outcome.SUCCESS && record.isCached() ? Outcome.CACHED : outcome;
+            metrics.record(record, o);
+            audit.log(record, o, status);
         }
     }
 

@@ -21,6 +21,8 @@ public final class GenerationRecord {
     private volatile long finishedNanos;
     private volatile int images;
     private volatile long onnxNanos = -1;
+    private volatile boolean seedDrawn;
+    private volatile boolean cached;
 
     GenerationRecord(String endpoint, Caller caller, String requestId) {
         this.endpoint = endpoint;
@@ -42,6 +44,24 @@ public final class GenerationRecord {
     void finished(int images) {
         this.images = images;
         finishedNanos = System.nanoTime();
+    }
+
+    /** The request named no seed: one was drawn for it (so its answer is not cacheable). */
+    public void seedDrawn() {
+        this.seedDrawn = true;
+    }
+
+    public boolean isSeedDrawn() {
+        return seedDrawn;
+    }
+
+    /** The answer came from the result cache. */
+    public void cached() {
+        this.cached = true;
+    }
+
+    public boolean isCached() {
+        return cached;
     }
 
     /** The pictures are computed: {@code onnxNanos} of it was spent inside ONNX Runtime calls. */
@@ -86,6 +106,11 @@ public final class GenerationRecord {
     /** Admission to start, or -1 when the job never started. */
     public long queueWaitNanos() {
         return submittedNanos > 0 && startedNanos > 0 ? startedNanos - submittedNanos : -1;
+    }
+
+    /** {@link System#nanoTime()} when the request was admitted to the queue, or 0. */
+    public long submittedNanos() {
+        return submittedNanos;
     }
 
     /** Start to end on the worker, or -1. */

@@ -2,9 +2,12 @@ package io.qwenimage.observability;
 
 import java.util.Locale;
 
-/** How a generation request ended; the {@code outcome} tag of {@code qwen.jobs} and the audit line. */
+/**
+ * How a generation request ended; the {@code outcome} tag of {@code qwen.jobs} and the audit line. CACHED: answered
+ * from the result cache, no generation ran.
+ */
 public enum Outcome {
-    SUCCESS, INVALID, RATE_LIMITED, REJECTED_QUEUE_FULL, QUEUE_TIMEOUT, DEADLINE, CANCELLED, UNAVAILABLE, ERROR;
+    SUCCESS, CACHED, INVALID, RATE_LIMITED, REJECTED_QUEUE_FULL, QUEUE_TIMEOUT, DEADLINE, CANCELLED, UNAVAILABLE, ERROR;
 
     /** The tag value. */
     public String tag() {

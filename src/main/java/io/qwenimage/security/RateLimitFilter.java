@@ -1,5 +1,10 @@
 package io.qwenimage.security;
 
+import io.github.bucket4j.BucketConfiguration;
+import io.smallrye.mutiny.Uni;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
 import io.qwenimage.api.GenerationRoute;
 import io.qwenimage.config.QwenConfig;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -17,25 +22,59 @@ public class RateLimitFilter {
 
     private static final String DECISION = RateLimitDecision.class.getName();
 
+    private static final Logger LOG = Logger.getLogger(RateLimitFilter.class);
+
     private final RateLimiter limiter;
     private final RateLimitSettings settings;
+    private final BucketConfiguration configuration;
+    private final SharedBuckets shared;
     private final Callers callers;
+    private final AtomicBoolean sharedDown = new AtomicBoolean();
 
-    public RateLimitFilter(QwenConfig config, Callers callers) {
+    public RateLimitFilter(QwenConfig config, Callers callers, SharedLimits sharedLimits) {
         QwenConfig.Security.RateLimit c = config.security().rateLimit();
         this.settings = c.enabled() ? new RateLimitSettings(c.requestsPerMinute(), c.requestsPerHour(), c.burst())
                 : null;
         this.limiter = settings == null ? null : new RateLimiter(settings);
+        this.configuration = settings == null ? null : RateLimiter.configuration(settings);
+        this.shared = settings == null ? null : sharedLimits.buckets().orElse(null);
         this.callers = callers;
     }
 
+    /**
+     * Buckets in Redis when shared (without blocking the event loop); this replica's own buckets otherwise, and
+     * while Redis cannot be reached (the limit then holds per replica, and one WARN says so).
+     */
     @ServerRequestFilter
-    public void limit(ContainerRequestContext request, SimpleResourceInfo resource) {
+    public Uni<Void> limit(ContainerRequestContext request, SimpleResourceInfo resource) {
         if (limiter == null || resource == null || resource.getResourceClass() == null
                 || !resource.getResourceClass().isAnnotationPresent(GenerationRoute.class)) {
-            return;
+            return null;
         }
-        RateLimitDecision decision = limiter.tryAcquire(callers.current().id());
+        String client = callers.current().id();
+        if (shared == null) {
+            apply(request, limiter.tryAcquire(client));
+            return null;
+        }
+        return Uni.createFrom().completionStage(() -> shared.tryConsume(client, configuration))
+                .map(probe -> {
+                    if (sharedDown.compareAndSet(true, false)) {
+                        LOG.info("shared rate-limit buckets reachable again");
+                    }
+                    return RateLimiter.decision(probe, settings);
+                })
+                .onFailure().recoverWithItem(e -> {
+                    if (sharedDown.compareAndSet(false, true)) {
+                        LOG.warnf("shared rate-limit buckets unreachable (%s): limiting per replica meanwhile",
+                                e.getMessage());
+                    }
+                    return limiter.tryAcquire(client);
+                })
+                .invoke(decision -> apply(request, decision))
+                .replaceWithVoid();
+    }
+
+    private void apply(ContainerRequestContext request, RateLimitDecision decision) {
         request.setProperty(DECISION, decision);
         if (!decision.allowed()) {
             throw new RateLimitExceededException(decision, settings);

@@ -1,6 +1,7 @@
 package io.qwenimage.security;
 
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
@@ -43,6 +44,11 @@ public final class RateLimiter {
         if (calls.incrementAndGet() % SWEEP_EVERY == 0) {
             sweep(now);
         }
+        return decision(probe, settings);
+    }
+
+    /** The decision a bucket's answer means (also for buckets shared through Redis). */
+    public static RateLimitDecision decision(ConsumptionProbe probe, RateLimitSettings settings) {
         long reset = seconds(probe.getNanosToWaitForReset());
         if (probe.isConsumed()) {
             return new RateLimitDecision(true, settings.perMinute(), probe.getRemainingTokens(), reset, 0);
@@ -51,17 +57,25 @@ public final class RateLimiter {
                 Math.max(1, seconds(probe.getNanosToWaitForRefill())));
     }
 
+    /** The two bands of a client's bucket: {@code burst} refilled at the per-minute rate, and the hourly cap. */
+    public static BucketConfiguration configuration(RateLimitSettings settings) {
+        return BucketConfiguration.builder()
+                .addLimit(l -> l.capacity(settings.burst()).refillGreedy(settings.perMinute(), Duration.ofMinutes(1)))
+                .addLimit(l -> l.capacity(settings.perHour()).refillGreedy(settings.perHour(), Duration.ofHours(1)))
+                .build();
+    }
+
     /** Clients with a bucket in memory. */
     public int clients() {
         return buckets.size();
     }
 
     private Bucket newBucket() {
-        return Bucket.builder()
-                .addLimit(l -> l.capacity(settings.burst()).refillGreedy(settings.perMinute(), Duration.ofMinutes(1)))
-                .addLimit(l -> l.capacity(settings.perHour()).refillGreedy(settings.perHour(), Duration.ofHours(1)))
-                .withCustomTimePrecision(clock)
-                .build();
+        var builder = Bucket.builder();
+        for (var bandwidth : configuration(settings).getBandwidths()) {
+            builder.addLimit(bandwidth);
+        }
+        return builder.withCustomTimePrecision(clock).build();
     }
 
     void sweep(long now) {

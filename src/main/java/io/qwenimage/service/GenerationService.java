@@ -134,7 +134,7 @@ public class GenerationService {
         try {
             QwenConfig.Model mc = config.model();
             sessions = new SessionFactory(new SessionSettings(ExecutionProvider.parse(mc.device()), mc.deviceId(),
-                    mc.intraOpThreads(), 1, false));
+                    mc.intraOpThreads(), 1, false, mc.intraOpSpinning()));
             if (mc.path().isPresent() && !mc.path().get().isBlank()) {
                 model = ModelBundle.open(Path.of(mc.path().get()), sessions);
             } else {

@@ -12,10 +12,8 @@ import java.util.Map;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
-import javax.imageio.metadata.IIOInvalidTreeException;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
@@ -28,6 +26,12 @@ import javax.imageio.stream.ImageOutputStream;
  * {@code parameters}, the way AUTOMATIC1111 writes them, so tools that read those show them.
  */
 public final class ImageCodec {
+
+    static {
+        // ImageIO buffers every stream in a temporary file by default: a file created and deleted per picture
+        // (milliseconds each, and a writable temp dir needed); pictures here are in memory anyway
+        ImageIO.setUseCache(false);
+    }
 
     private ImageCodec() {
     }
@@ -76,25 +80,7 @@ public final class ImageCodec {
 
     /** PNG bytes, with each entry of {@code text} as a tEXt chunk (Latin-1 keyword and value). */
     public static byte[] encodePng(RgbImage image, Map<String, String> text) {
-        BufferedImage buffered = ImageTensors.toBufferedImage(image);
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
-        try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-             ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
-            writer.setOutput(out);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(buffered),
-                    param);
-            if (!text.isEmpty()) {
-                addText(metadata, text);
-            }
-            writer.write(null, new IIOImage(buffered, null, metadata), param);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("PNG encoding failed", e);
-        } finally {
-            writer.dispose();
-        }
+        return PngEncoder.encode(image, text);
     }
 
     /** Baseline JPEG bytes at {@code quality} in (0, 1]. */
@@ -139,21 +125,9 @@ public final class ImageCodec {
         return out;
     }
 
-    private static void addText(IIOMetadata metadata, Map<String, String> text) throws IIOInvalidTreeException {
-        IIOMetadataNode root = new IIOMetadataNode("javax_imageio_png_1.0");
-        IIOMetadataNode chunk = new IIOMetadataNode("tEXt");
-        text.forEach((k, v) -> {
-            IIOMetadataNode entry = new IIOMetadataNode("tEXtEntry");
-            entry.setAttribute("keyword", k);
-            entry.setAttribute("value", latin1(v));
-            chunk.appendChild(entry);
-        });
-        root.appendChild(chunk);
-        metadata.mergeTree("javax_imageio_png_1.0", root);
-    }
 
     /** tEXt is Latin-1; characters outside it become '?' rather than corrupting the chunk. */
-    private static String latin1(String s) {
+    static String latin1(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -86,6 +86,7 @@ public final class SessionFactory {
             if (settings.interOpThreads() > 0) {
                 options.setInterOpNumThreads(settings.interOpThreads());
             }
+            options.addConfigEntry("session.intra_op.allow_spinning", settings.spinning() ? "1" : "0");
             if (cuda) {
                 options.addCUDA(settings.deviceId());
             }

@@ -9,9 +9,17 @@ package io.qwenimage.engine.onnx;
  * @param interOpThreads  threads across independent operators (sequential execution uses 1)
  * @param memoryPattern   pre-plans allocations for repeated identical shapes; off when sizes vary per request
  *                        (diffusers' ONNX tests and Microsoft's SD-Turbo sample turn it off too)
+ * @param spinning        ONNX Runtime's intra-op threads spin between operators instead of sleeping: lower latency
+ *                        per call, but the spinning cores are taken from the Java threads between calls
  */
 public record SessionSettings(ExecutionProvider provider, int deviceId, int intraOpThreads, int interOpThreads,
-                              boolean memoryPattern) {
+                              boolean memoryPattern, boolean spinning) {
+
+    /** With ONNX Runtime's default spinning (on). */
+    public SessionSettings(ExecutionProvider provider, int deviceId, int intraOpThreads, int interOpThreads,
+                           boolean memoryPattern) {
+        this(provider, deviceId, intraOpThreads, interOpThreads, memoryPattern, true);
+    }
 
     /** CPU, ONNX Runtime's thread defaults, memory pattern off. */
     public static SessionSettings cpuDefaults() {
