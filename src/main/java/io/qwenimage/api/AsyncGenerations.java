@@ -279,6 +279,9 @@ public class AsyncGenerations {
 
     /** The job ended: its final document goes to the store, then the job leaves this replica. */
     private void finish(AsyncJobStore.Entry<ImageResponse> e) {
+        if (!e.finished() || !terminal(status(e))) {
+            return;     // its outcome is not recorded yet: the next tick comes back to it
+        }
         try {
             publish(e);
             local.forget(e.id());

@@ -100,4 +100,10 @@ public final class RedisBuckets extends AbstractCompareAndSwapBasedProxyManager<
     public boolean isAsyncModeSupported() {
         return true;
     }
+
+    /** Buckets are written with a PX time to live (see the swap script). */
+    @Override
+    public boolean isExpireAfterWriteSupported() {
+        return true;
+    }
 }
