@@ -54,7 +54,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "gpu"})
+    @ValueSource(strings = {"cpu", "gpu", "cpu-redis"})
     void eachOverlayRendersToKnownObjectsWithSafeRolloutsAndWorkingProbes(String overlay) throws Exception {
         List<HasMetadata> objects = new ArrayList<>();
         for (String document : render(overlay).split("(?m)^---$")) {
@@ -64,12 +64,16 @@ class KubernetesManifestsTest {
                 objects.add(object);
             }
         }
-        assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
-                "ConfigMap", "Service", "PersistentVolumeClaim", "Deployment", "PodDisruptionBudget",
-                "HorizontalPodAutoscaler", "NetworkPolicy");
+        List<String> kinds = new ArrayList<>(List.of("ServiceAccount", "ConfigMap", "Service",
+                "PersistentVolumeClaim", "Deployment", "PodDisruptionBudget", "HorizontalPodAutoscaler",
+                "NetworkPolicy"));
+        if (overlay.equals("cpu-redis")) {
+            kinds.addAll(List.of("Deployment", "Service", "NetworkPolicy"));     // the Redis of the replicas
+        }
+        assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrderElementsOf(kinds);
 
-        Deployment deployment = (Deployment) objects.stream().filter(o -> o instanceof Deployment).findFirst()
-                .orElseThrow();
+        Deployment deployment = (Deployment) objects.stream().filter(o -> o instanceof Deployment
+                && o.getMetadata().getName().equals("qwen-image-api")).findFirst().orElseThrow();
         assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
         assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
         Container c = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -87,6 +91,16 @@ class KubernetesManifestsTest {
                 .as("longer than the 300 s request deadline plus the preStop pause").isGreaterThan(310);
         Map<String, Quantity> limits = c.getResources().getLimits();
         assertThat(limits).containsKey("memory");
+        if (overlay.equals("cpu-redis")) {
+            assertThat(c.getEnv()).anyMatch(e -> e.getName().equals("QWEN_JOBS_STORE") && e.getValue().equals("redis"))
+                    .anyMatch(e -> e.getName().equals("QUARKUS_REDIS_HOSTS")
+                            && e.getValue().equals("redis://qwen-redis:6379"));
+            var api = (io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy) objects.stream()
+                    .filter(o -> o.getMetadata().getName().equals("qwen-image-api")
+                            && o.getKind().equals("NetworkPolicy")).findFirst().orElseThrow();
+            assertThat(api.getSpec().getEgress()).as("the API may reach Redis")
+                    .anyMatch(e -> e.getPorts().stream().anyMatch(port -> port.getPort().getIntVal() == 6379));
+        }
         if (overlay.equals("gpu")) {
             assertThat(limits.get("nvidia.com/gpu").getAmount()).isEqualTo("1");
             assertThat(c.getEnv()).anyMatch(e -> e.getName().equals("QWEN_MODEL_DEVICE")

@@ -52,7 +52,7 @@ class RequestIdTest {
                 .extract().header("X-Request-ID"));
         assertThat(echoed[0]).isEqualTo("client-req_42:a.b");
         assertThat(lines).extracting(ExtLogRecord::getLoggerName)
-                .contains("io.qwenimage.access", "io.qwenimage.audit", "io.qwenimage.service.GenerationService");
+                .contains("io.qwenimage.access", "io.qwenimage.audit", "io.qwenimage.service.GenerationTask");
         assertThat(lines).filteredOn(r -> r.getThreadName().startsWith("qwen-worker")).isNotEmpty();
         assertThat(lines).allSatisfy(r -> assertThat(r.getMdc(RequestLog.MDC_KEY))
                 .as("%s on %s: %s", r.getLoggerName(), r.getThreadName(), r.getMessage())

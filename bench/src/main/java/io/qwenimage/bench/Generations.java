@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 public final class Generations {
 
     private static final Pattern TIMING = Pattern.compile(
-            "onnx;dur=([0-9.]+), queue;dur=([0-9.]+), total;dur=([0-9.]+).*");
+            "onnx;dur=([0-9.]+), queue;dur=([0-9.]+), total;dur=([0-9.]+)(?:, admit;dur=([0-9.]+), run;dur=([0-9.]+))?.*");
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
@@ -32,9 +32,17 @@ public final class Generations {
      * @param onnxMillis    the server's time inside ONNX Runtime (Server-Timing), or -1
      * @param queueMillis   the server's queue wait, or -1
      * @param serverMillis  the server's time from arrival to response headers, or -1
+     * @param admitMillis   arrival to admission into the queue (body, auth, validation), or -1
+     * @param runMillis     on the worker (ONNX Runtime, scheduler, encoding), or -1
      */
     public record Answer(int status, double clientMillis, double onnxMillis, double queueMillis,
-                         double serverMillis) {
+                         double serverMillis, double admitMillis, double runMillis) {
+
+        /** After the worker: back to the event loop, response filters, JSON, headers. */
+        public double respondMillis() {
+            return serverMillis - admitMillis - queueMillis - runMillis;
+        }
+
         /** Server-side time outside ONNX Runtime calls, as a share of the server-side time. */
         public double outsideShare() {
             return (serverMillis - onnxMillis) / serverMillis;
@@ -82,9 +90,10 @@ public final class Generations {
         Matcher m = TIMING.matcher(r.headers().firstValue("Server-Timing").orElse(""));
         if (m.matches()) {
             return new Answer(r.statusCode(), millis, Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
-                    Double.parseDouble(m.group(3)));
+                    Double.parseDouble(m.group(3)), m.group(4) == null ? -1 : Double.parseDouble(m.group(4)),
+                    m.group(5) == null ? -1 : Double.parseDouble(m.group(5)));
         }
-        return new Answer(r.statusCode(), millis, -1, -1, -1);
+        return new Answer(r.statusCode(), millis, -1, -1, -1, -1, -1);
     }
 
     private static void field(ByteArrayOutputStream out, String boundary, String name, String value)

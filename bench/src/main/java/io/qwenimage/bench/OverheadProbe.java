@@ -25,8 +25,9 @@ public final class OverheadProbe {
                 + "one client, sequential; server-side time = arrival to response headers.", count, steps);
         report.line("");
         report.line("| size | server ms (median) | inside ONNX Runtime ms | outside ms | outside share median | "
-                + "outside share p95 | client ms (median) |");
-        report.line("|---|---|---|---|---|---|---|");
+                + "outside share p95 | client ms (median) | admit ms | queue ms | worker outside ONNX ms | "
+                + "respond ms |");
+        report.line("|---|---|---|---|---|---|---|---|---|---|---|");
         String extra = System.getProperty("service.args", "");
         List<String> properties = extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
         report.format("Service properties: %s", properties.isEmpty() ? "defaults" : String.join(" ", properties));
@@ -45,6 +46,10 @@ public final class OverheadProbe {
                 Percentiles outside = new Percentiles();
                 Percentiles share = new Percentiles();
                 Percentiles clientSide = new Percentiles();
+                Percentiles admit = new Percentiles();
+                Percentiles queue = new Percentiles();
+                Percentiles workerOutside = new Percentiles();
+                Percentiles respond = new Percentiles();
                 for (int i = 0; i < count; i++) {
                     Generations.Answer a = client.textToImage("a red circle on a blue background", size, steps,
                             "dpmpp_2m_karras", 1000 + i, 1);
@@ -56,10 +61,15 @@ public final class OverheadProbe {
                     outside.add(a.serverMillis() - a.onnxMillis());
                     share.add(a.outsideShare() * 100);
                     clientSide.add(a.clientMillis());
+                    admit.add(a.admitMillis());
+                    queue.add(a.queueMillis());
+                    workerOutside.add(a.runMillis() - a.onnxMillis());
+                    respond.add(a.respondMillis());
                 }
-                report.format("| %dx%d | %.1f | %.1f | %.2f | %.2f %% | %.2f %% | %.1f |", size, size,
-                        server.median(), onnx.median(), outside.median(), share.median(), share.at(95),
-                        clientSide.median());
+                report.format("| %dx%d | %.1f | %.1f | %.2f | %.2f %% | %.2f %% | %.1f | %.2f | %.2f | %.2f | %.2f |",
+                        size, size, server.median(), onnx.median(), outside.median(), share.median(), share.at(95),
+                        clientSide.median(), admit.median(), queue.median(), workerOutside.median(),
+                        respond.median());
             }
         }
         report.save();
