@@ -44,7 +44,7 @@ class AsyncJobsTest {
 
     // long enough (a second or two) to watch the queue behind it
     static final String FIRST = "{\"prompt\": \"a red circle on a blue background\", \"seed\": 42, "
-            + "\"width\": 384, \"height\": 384, \"num_inference_steps\": 20, \"scheduler\": \"euler\"}";
+            + "\"width\": 512, \"height\": 512, \"num_inference_steps\": 40, \"scheduler\": \"euler\"}";
     static final String SLOW = "{\"prompt\": \"a red circle\", \"width\": 512, \"height\": 512, "
             + "\"num_inference_steps\": 60}";
 
@@ -106,7 +106,7 @@ class AsyncJobsTest {
             }
         }
         assertThat(events).contains("event:progress");
-        assertThat(events).anyMatch(l -> l.contains("\"status\":\"running\"") && l.contains("\"total_steps\":20"));
+        assertThat(events).anyMatch(l -> l.contains("\"status\":\"running\"") && l.contains("\"total_steps\":40"));
         assertThat(events.get(events.size() - 2)).isEqualTo("event:done");
         assertThat(events.get(events.size() - 1)).contains("\"status\":\"succeeded\"");
 
