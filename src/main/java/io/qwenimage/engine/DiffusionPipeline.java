@@ -72,8 +72,9 @@ public final class DiffusionPipeline {
     /**
      * Generates several requests through the same UNet calls: their images are rows of one batch. Every entry must
      * have the same {@link BatchKey} (image-to-image runs alone). Each entry keeps its prompt, negative prompt,
-     * seeds, guidance scale and image count, so its pictures are those it would get alone (up to the last bits of
-     * floating-point rounding, which may depend on the batch size), and its own cancellation: a cancelled entry
+     * seeds, guidance scale and image count, so its pictures are those it would get alone (identical with ONNX
+     * Runtime's CPU kernels; on CUDA another batch size may select other kernels, so up to rounding), and its own
+     * cancellation: a cancelled entry
      * leaves at the next step while the others go on. Outcomes go to {@code results}, once per entry.
      *
      * @throws IllegalArgumentException when the entries cannot share a batch

@@ -73,7 +73,7 @@ class BatchedGenerationTest {
 
     @ParameterizedTest
     @EnumSource(value = SchedulerKind.class, names = {"EULER_ANCESTRAL", "DPMPP_2M_KARRAS", "PNDM"})
-    void eachRequestOfABatchGetsThePicturesItWouldGetAlone(SchedulerKind kind) {
+    void eachRequestOfABatchGetsExactlyThePicturesItWouldGetAlone(SchedulerKind kind) {
         List<GenerationRequest> requests = List.of(
                 request("a red circle on a blue background", "", 7.5, kind, 11, 1),
                 request("a yellow square on a black background", "green", 5.0, kind, 400, 2),
@@ -89,9 +89,10 @@ class BatchedGenerationTest {
             assertThat(batched.seeds()).isEqualTo(alone.seeds());
             assertThat(batched.images()).hasSameSizeAs(alone.images());
             for (int i = 0; i < alone.images().size(); i++) {
-                // the same arithmetic on a larger batch: at most a rounding step apart
+                // ONNX Runtime's CPU kernels compute every batch row alike: identical pixels (on CUDA, other
+                // batch sizes may select other kernels, so there only rounding-level differences are promised)
                 assertThat(maxDifference(batched.images().get(i), alone.images().get(i)))
-                        .as("request %d image %d", j, i).isLessThanOrEqualTo(1);
+                        .as("request %d image %d", j, i).isLessThanOrEqualTo(0);
             }
         }
         assertThat(maxDifference(((GenerationResult) outcomes.get(0)).images().get(0),
