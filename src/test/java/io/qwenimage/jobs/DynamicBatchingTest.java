@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -164,8 +163,8 @@ class DynamicBatchingTest {
         }
         cancelled.cancel("changed my mind");
         assertThat(value(fine)).isEqualTo("fine@3");
-        assertThat(failureOf(broken)).isInstanceOf(IllegalStateException.class).hasMessage("no picture");
-        assertThat(failureOf(cancelled)).isInstanceOf(CancellationException.class).hasMessage("changed my mind");
+        assertThat(JobQueueTest.failure(broken)).isInstanceOf(IllegalStateException.class).hasMessage("no picture");
+        assertThat(JobQueueTest.failure(cancelled)).isInstanceOf(CancellationException.class).hasMessage("changed my mind");
         assertThat(broken.state()).isEqualTo(JobState.FAILED);
         assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
         assertThat(queue.running()).isZero();
@@ -179,15 +178,6 @@ class DynamicBatchingTest {
         for (int i = 0; i < 3; i++) {
             Job<String> job = queue.submit(new Named("solo" + i, "k", 1), Duration.ofSeconds(60));
             assertThat(job.result().toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("solo" + i + "@1");
-        }
-    }
-
-    static Throwable failureOf(Job<?> job) throws Exception {
-        try {
-            job.result().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
         }
     }
 }
