@@ -43,7 +43,15 @@ public final class ServiceProcess implements AutoCloseable {
         command.add(jar.toString());
         Files.createDirectories(log.toAbsolutePath().getParent());
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // -Dservice.env=MALLOC_ARENA_MAX=2,OTHER=x: environment of the service process
+        for (String pair : System.getProperty("service.env", "").split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                builder.environment().put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+        Process p = builder.start();
         return new ServiceProcess(p, port, t0);
     }
 

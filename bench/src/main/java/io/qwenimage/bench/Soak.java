@@ -10,8 +10,11 @@ import javax.imageio.ImageIO;
 
 /**
  * Leaks show under variety: {@code -Drequests=1000} mixed requests (sizes 64 to 512, every scheduler, one or two
- * images, text-to-image and image-to-image) from 2 clients, after {@code -Dwarmup=100} of the same mix. Resident
- * memory (VmRSS) and the heap's live set (after a full GC) are read after the warm-up and every 250 requests.
+ * images, text-to-image and image-to-image) from 2 clients, after {@code -Dwarmup=100} of the same mix and the
+ * mix's largest shapes run as batches (two concurrent 512x512 and 256x256 two-image requests: ONNX Runtime's arena
+ * grows to the largest UNet batch it has seen and keeps it, so a warm-up without the peak shape would count the
+ * arena reaching its size as growth). Resident memory (VmRSS, right after a full GC) and the heap's live set are
+ * read after the warm-up and every 250 requests.
  *
  * <p>Extra service properties: {@code -Dservice.args="-Dqwen.queue.max-batch=4"} (space-separated).
  */
@@ -30,8 +33,9 @@ public final class Soak {
         List<String> properties = extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
         Report report = new Report("soak");
         report.format("%d mixed requests (sizes 64-512, 6 schedulers, 1-2 images, every 5th image-to-image, 4-12 "
-                + "steps) from 2 clients after %d warm-up requests; service properties: %s", requests, warmup,
-                properties.isEmpty() ? "defaults" : String.join(" ", properties));
+                + "steps) from 2 clients after %d warm-up requests and the peak shapes; service properties: %s; "
+                + "environment: %s", requests, warmup, properties.isEmpty() ? "defaults" : String.join(" ", properties),
+                System.getProperty("service.env", "").isBlank() ? "inherited" : System.getProperty("service.env"));
         report.line("");
         byte[] png = picture();
         try (ServiceProcess service = ServiceProcess.start(Report.jar(), 8192, properties,
@@ -40,8 +44,9 @@ public final class Soak {
             Generations client = new Generations(service.baseUrl());
             AtomicInteger errors = new AtomicInteger();
             run(client, png, warmup, 0, errors);
-            long rss0 = service.residentBytes();
+            peakShapes(client, errors);
             long heap0 = service.heapLiveBytes();
+            long rss0 = service.residentBytes();
             report.line("| requests after warm-up | RSS MB | RSS / RSS after warm-up | heap live set MB | errors |");
             report.line("|---|---|---|---|---|");
             report.format("| 0 | %.1f | 1.000 | %.1f | %d |", rss0 / 1048576.0, heap0 / 1048576.0, errors.get());
@@ -51,8 +56,8 @@ public final class Soak {
                 int chunk = Math.min(250, requests - done);
                 run(client, png, chunk, warmup + done, errors);
                 done += chunk;
-                long rss = service.residentBytes();
                 long heap = service.heapLiveBytes();
+                long rss = service.residentBytes();
                 report.format("| %d | %.1f | %.3f | %.1f | %d |", done, rss / 1048576.0, (double) rss / rss0,
                         heap / 1048576.0, errors.get());
             }
@@ -61,6 +66,33 @@ public final class Soak {
                     errors.get());
         }
         report.save();
+    }
+
+    /** The mix's largest UNet batches: pairs of identical-shape requests sent together, batched by the worker. */
+    static void peakShapes(Generations client, AtomicInteger errors) throws InterruptedException {
+        for (int round = 0; round < 3; round++) {
+            for (int[] shape : new int[][] {{512, 1}, {256, 2}, {128, 2}}) {
+                List<Thread> pair = new ArrayList<>();
+                for (int c = 0; c < 2; c++) {
+                    int seed = round * 10 + c;
+                    Thread t = new Thread(() -> {
+                        try {
+                            if (client.textToImage("a red circle on a blue background", shape[0], 8, "euler", seed,
+                                    shape[1]).status() != 200) {
+                                errors.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                        }
+                    });
+                    pair.add(t);
+                    t.start();
+                }
+                for (Thread t : pair) {
+                    t.join();
+                }
+            }
+        }
     }
 
     /** {@code count} requests of the mix, numbered from {@code first} (the mix is a function of the number). */
