@@ -1,5 +1,7 @@
 package io.qwenimage.api;
 
+import io.smallrye.common.annotation.NonBlocking;
+
 import io.qwenimage.jobs.Job;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +18,7 @@ public class JobDeadline {
 
     /** The job's result, or a {@code TimeoutException} once the deadline passes. */
     @Timeout(value = 300, unit = ChronoUnit.SECONDS)
+    @NonBlocking // waiting on a future blocks nothing: without this FT would hop to a worker thread and back
     public <T> Uni<T> await(Job<T> job) {
         return Uni.createFrom().completionStage(job.result());
     }
