@@ -9,7 +9,6 @@ import ai.onnxruntime.platform.Fp16Conversions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.ShortBuffer;
 
 /** Builds input tensors in whatever element type a graph declares, and reads outputs back as float32. */
 public final class Tensors {
@@ -17,57 +16,30 @@ public final class Tensors {
     private Tensors() {
     }
 
-    /** A float tensor in the graph's type (float32, float16, bfloat16 or float64). */
+    /** A float tensor in the graph's type (float32, float16, bfloat16 or float64), in memory of its own. */
     public static OnnxTensor floats(OrtEnvironment env, OnnxJavaType type, float[] data, long[] shape)
             throws OrtException {
-        return switch (type) {
-            case FLOAT -> LiveValues.track(OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape));
-            case FLOAT16, BFLOAT16 -> {
-                ByteBuffer buf = ByteBuffer.allocateDirect(data.length * 2).order(ByteOrder.nativeOrder());
-                ShortBuffer shorts = buf.asShortBuffer();
-                for (float v : data) {
-                    shorts.put(type == OnnxJavaType.FLOAT16 ? Fp16Conversions.floatToFp16(v)
-                            : Fp16Conversions.floatToBf16(v));
-                }
-                yield LiveValues.track(OnnxTensor.createTensor(env, buf, shape, type));
-            }
-            case DOUBLE -> {
-                double[] d = new double[data.length];
-                for (int i = 0; i < d.length; i++) {
-                    d[i] = data[i];
-                }
-                yield LiveValues.track(OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(d), shape));
-            }
-            default -> throw new IllegalArgumentException("not a float type: " + type);
-        };
+        if (type != OnnxJavaType.FLOAT && type != OnnxJavaType.FLOAT16 && type != OnnxJavaType.BFLOAT16
+                && type != OnnxJavaType.DOUBLE) {
+            throw new IllegalArgumentException("not a float type: " + type);
+        }
+        ByteBuffer memory = direct(data.length, type);
+        put(memory, type, 0, data, 0, data.length, 1f);
+        return over(env, memory, type, shape);
     }
 
     /** An integer tensor (token ids, integer timesteps) in the graph's type (int32 or int64); also accepts floats. */
     public static OnnxTensor numbers(OrtEnvironment env, OnnxJavaType type, double[] data, long[] shape)
             throws OrtException {
-        return switch (type) {
-            case INT64 -> {
-                long[] v = new long[data.length];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = Math.round(data[i]);
-                }
-                yield LiveValues.track(OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(v), shape));
-            }
-            case INT32 -> {
-                int[] v = new int[data.length];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (int) Math.round(data[i]);
-                }
-                yield LiveValues.track(OnnxTensor.createTensor(env, java.nio.IntBuffer.wrap(v), shape));
-            }
-            default -> {
-                float[] f = new float[data.length];
-                for (int i = 0; i < f.length; i++) {
-                    f[i] = (float) data[i];
-                }
-                yield floats(env, type, f, shape);
-            }
-        };
+        ByteBuffer memory = direct(data.length, type);
+        for (int i = 0; i < data.length; i++) {
+            putNumber(memory, type, i, data[i]);
+        }
+        return over(env, memory, type, shape);
+    }
+
+    private static ByteBuffer direct(int elements, OnnxJavaType type) {
+        return ByteBuffer.allocateDirect(elements * elementBytes(type)).order(ByteOrder.nativeOrder());
     }
 
     /** Bytes one element of a float tensor of {@code type} takes. */
