@@ -99,7 +99,7 @@ public class GenerationResponder {
     /** As {@link #respond(GenerationRequest, String, String, Map)}, with the answer's shape given by the API. */
     public Uni<Response> respond(GenerationRequest request, String format, Answer answer) {
         GenerationRecord record = observer.current();
-        if (cache == null || record.isSeedDrawn()) {
+        if (!cacheable(record)) {
             return await(submit(request, record, format, answer::build), record);
         }
         // the cache may be Redis (blocking calls): looked up off the event loop
@@ -139,11 +139,10 @@ public class GenerationResponder {
                               String format, Finish<T> finish) {
         long t0 = System.nanoTime();
         String model = service.modelInfo().id();
-        String cacheKey = cache == null || record.isSeedDrawn() ? null : ResultCache.key(request, model, format);
+        String cacheKey = cacheable(record) ? ResultCache.key(request, model, format) : null;
         if (cacheKey != null) {
             Optional<CachedAnswer> hit = cache.get(cacheKey);
             if (hit.isPresent()) {
-                record.submitted(request, model);
                 record.cached();
                 CachedAnswer a = hit.get();
                 return Job.finished(finish.apply(new GenerationResult(List.of(), a.seeds(), a.truncatedPrompt(), 0,
@@ -169,6 +168,11 @@ public class GenerationResponder {
         job.result().whenComplete((r, e) -> slot.close());
         running.add(owner, job);
         return job;
+    }
+
+    /** Only requests with an explicit seed are answered from, and kept in, the result cache. */
+    private boolean cacheable(GenerationRecord record) {
+        return cache != null && !record.isSeedDrawn();
     }
 
     /** The job's hooks, made on the request's thread (they carry its log and trace context to the worker). */
