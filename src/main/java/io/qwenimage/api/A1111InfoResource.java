@@ -5,6 +5,7 @@ import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.jobs.Job;
 import io.qwenimage.jobs.JobState;
+import io.qwenimage.security.AdminRoute;
 import io.qwenimage.security.Callers;
 import io.qwenimage.service.GenerationService;
 import jakarta.ws.rs.Consumes;
@@ -77,6 +78,7 @@ public class A1111InfoResource {
      */
     @POST
     @Path("/options")
+    @AdminRoute
     @Consumes(MediaType.APPLICATION_JSON)
     public Map<String, Object> setOptions(Map<String, Object> body) {
         Object wanted = body == null ? null : body.get("sd_model_checkpoint");

@@ -1,5 +1,6 @@
 package io.qwenimage.api;
 
+import io.qwenimage.security.AdminRoute;
 import io.qwenimage.security.ApiKey;
 import io.qwenimage.security.ApiKeyScope;
 import io.qwenimage.security.ApiKeyStore;
@@ -15,6 +16,7 @@ import java.util.Map;
  * local callers). Never shows a key, only ids, names and scopes.
  */
 @Path("/admin")
+@AdminRoute
 public class AdminResource {
 
     private final ApiKeyStore keys;

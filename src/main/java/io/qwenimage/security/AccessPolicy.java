@@ -8,14 +8,19 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Decides every request (a global policy: Quarkus runs it on all routes). Public paths pass; other routes need
  * an allowed client address (when {@code qwen.security.ip-allowlist} is set) and, when keys are configured, a
- * key with the route's scope. An anonymous caller is denied with 401, a key without the scope with 403.
+ * key with the route's scope. An anonymous caller is denied with 401, a key without the scope with 403. The route
+ * is judged by its {@link RequestPath} (the path the router matches), never by the raw spelling.
  */
 @ApplicationScoped
 public class AccessPolicy implements HttpSecurityPolicy {
+
+    /** Where the decision's {@link RouteAccess} is kept in the request, for {@link AdminRouteGuard}. */
+    static final String ACCESS_KEY = RouteAccess.class.getName();
 
     private final ApiKeyStore keys;
     private final AccessRules rules;
@@ -31,7 +36,13 @@ public class AccessPolicy implements HttpSecurityPolicy {
     @Override
     public Uni<CheckResult> checkPermission(RoutingContext request, Uni<SecurityIdentity> identity,
                                             AuthorizationRequestContext context) {
-        RouteAccess access = rules.classify(request.request().method().name(), request.normalizedPath());
+        Optional<String> path = RequestPath.of(request);
+        if (path.isEmpty()) {
+            // HttpGuards refuses such a path before this runs; should it ever get here, it passes nothing
+            return Uni.createFrom().failure(new ForbiddenException("this request path is not accepted"));
+        }
+        RouteAccess access = rules.classify(request.request().method().name(), path.get());
+        request.put(ACCESS_KEY, access);
         if (access == RouteAccess.PUBLIC) {
             return CheckResult.permit();
         }

@@ -45,7 +45,7 @@ public final class AccessRules {
         return classify(path);
     }
 
-    /** @param path the normalized request path (no query string, dot segments resolved) */
+    /** @param path the request's {@link RequestPath canonical path} */
     public RouteAccess classify(String path) {
         if (path == null || path.isEmpty()) {
             path = "/";

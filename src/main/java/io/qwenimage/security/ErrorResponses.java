@@ -36,7 +36,7 @@ public class ErrorResponses {
         details.put("timestamp", Instant.now().toString());
         String body;
         try {
-            body = json.writeValueAsString(ErrorEnvelope.openAiPath(context.request().path())
+            body = json.writeValueAsString(ErrorEnvelope.openAiPath(RequestPath.of(context).orElse(""))
                     ? ErrorEnvelope.openAi(status, code, message, details)
                     : ErrorEnvelope.of(code, message, category, details));
         } catch (JsonProcessingException e) {

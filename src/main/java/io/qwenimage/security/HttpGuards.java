@@ -9,8 +9,9 @@ import jakarta.enterprise.event.Observes;
 import java.util.Map;
 
 /**
- * Filters in front of every route: security headers on every response, and the request-size guard that refuses
- * a body whose declared length exceeds what any route accepts, before a byte of it is read.
+ * Filters in front of every route: security headers on every response, the path guard that refuses a path no
+ * route of ours is spelled with ({@link RequestPath}), and the request-size guard that refuses a body whose
+ * declared length exceeds what any route accepts, before a byte of it is read.
  */
 @ApplicationScoped
 public class HttpGuards {
@@ -38,12 +39,13 @@ public class HttpGuards {
 
     void register(@Observes Filters filters) {
         filters.register(this::headers, 1000);
+        filters.register(this::path, 995);
         filters.register(this::bodySize, 990);
     }
 
     private void headers(RoutingContext context) {
         boolean tls = context.request().isSSL();
-        boolean swagger = context.normalizedPath().startsWith("/q/swagger-ui");
+        boolean swagger = RequestPath.of(context).orElse("").startsWith("/q/swagger-ui");
         context.addHeadersEndHandler(v -> {
             MultiMap h = context.response().headers();
             h.set("X-Content-Type-Options", "nosniff");
@@ -62,6 +64,15 @@ public class HttpGuards {
                 h.set("Strict-Transport-Security", "max-age=31536000");
             }
         });
+        context.next();
+    }
+
+    private void path(RoutingContext context) {
+        if (RequestPath.of(context).isEmpty()) {
+            errors.send(context, 400, "INVALID_PATH", "validation", "the request path has matrix parameters, dot "
+                    + "segments or encoded separators, which no route of this service uses", Map.of());
+            return;
+        }
         context.next();
     }
 
