@@ -57,7 +57,11 @@ public class AccessPolicy implements HttpSecurityPolicy {
             }
             return CheckResult.permit();
         }
-        String role = access == RouteAccess.ADMIN ? ApiKeyScope.ADMIN.role() : ApiKeyScope.GENERATE.role();
+        String role = switch (access) {
+            case ADMIN -> ApiKeyScope.ADMIN.role();
+            case METRICS -> ApiKeyScope.METRICS.role();
+            default -> ApiKeyScope.GENERATE.role();
+        };
         return identity.map(id -> !id.isAnonymous() && id.hasRole(role) ? CheckResult.PERMIT : CheckResult.DENY);
     }
 }

@@ -13,6 +13,7 @@ public final class AccessRules {
     // pictures handed out as URLs are capabilities: their id is 128 random bits, like a signed URL
     private static final List<String> ALWAYS_PUBLIC = List.of("/health", "/q/health*", "/v1/images/files/*");
     private static final String ADMIN_PREFIX = "/admin";
+    private static final List<String> METRICS_PATHS = List.of("/metrics", "/q/metrics");
 
     private final List<String> exact = new ArrayList<>();
     private final List<String> prefixes = new ArrayList<>();
@@ -59,6 +60,11 @@ public final class AccessRules {
         for (String prefix : prefixes) {
             if (path.startsWith(prefix)) {
                 return RouteAccess.PUBLIC;
+            }
+        }
+        for (String metrics : METRICS_PATHS) {
+            if (path.equals(metrics) || path.startsWith(metrics + "/")) {
+                return RouteAccess.METRICS;
             }
         }
         return RouteAccess.GENERATE;

@@ -50,6 +50,7 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
         k.scopes().forEach(s -> identity.addRole(s.role()));
         if (k.allows(ApiKeyScope.ADMIN)) {
             identity.addRole(ApiKeyScope.GENERATE.role());
+            identity.addRole(ApiKeyScope.METRICS.role());
         }
         return Uni.createFrom().item(identity.build());
     }

@@ -7,5 +7,7 @@ public enum RouteAccess {
     /** Generation and everything else: a key with the {@code generate} scope when keys are configured. */
     GENERATE,
     /** {@code /admin/**}: a key with the {@code admin} scope (without keys: loopback callers only). */
-    ADMIN
+    ADMIN,
+    /** {@code /metrics}, {@code /q/metrics} unless public: a key with the {@code metrics} (or {@code admin}) scope. */
+    METRICS
 }
