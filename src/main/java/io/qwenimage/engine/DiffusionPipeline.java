@@ -197,8 +197,11 @@ public final class DiffusionPipeline {
                 GenerationRequest r = entries.get(j).request();
                 positive[j] = model.tokenizer().encode(r.prompt());
                 if (positive[j].wasTruncated()) {
+                    // never the words themselves: prompts can be personal data (the caller gets them back as
+                    // prompt_truncated; the audit line carries the prompt only with qwen.log.prompts)
                     LOG.log(Level.WARNING, "prompt longer than " + model.tokenizer().maxLength()
-                            + " tokens; the text encoder does not see: \"" + positive[j].truncated() + "\"");
+                            + " tokens; the text encoder does not see its last "
+                            + positive[j].truncated().length() + " characters");
                 }
                 if (cfg) {
                     ids[j] = model.tokenizer().encode(r.negativePrompt()).ids();
