@@ -20,6 +20,7 @@ public final class Job<T> {
     private final CompletableFuture<T> result = new CompletableFuture<>();
     private final AtomicReference<JobState> state = new AtomicReference<>(JobState.QUEUED);
     private volatile boolean deadlinePassed;
+    private volatile RuntimeException abortCause;
     private volatile int step;
     private volatile int totalSteps;
     private volatile long lastBeatNanos;
@@ -73,6 +74,25 @@ public final class Job<T> {
         }
         double perStep = (System.nanoTime() - startedNanos) / 1e9 / done;
         return perStep * (total - done);
+    }
+
+    /**
+     * Stops the job because the service cannot finish it (it is shutting down): as {@link #cancel}, but the caller
+     * is answered with {@code cause} (a retryable 503, say) instead of a cancellation it did not ask for.
+     */
+    public void abort(RuntimeException cause) {
+        abortCause = cause;
+        if (state.compareAndSet(JobState.QUEUED, JobState.CANCELLED)) {
+            onRemoveWhileQueued.run();
+            result.completeExceptionally(cause);
+        } else if (state.get() == JobState.RUNNING) {
+            token.cancel(cause.getMessage());
+        }
+    }
+
+    /** Why the service stopped this job, when it did ({@link #abort}); null otherwise. */
+    RuntimeException abortCause() {
+        return abortCause;
     }
 
     /**

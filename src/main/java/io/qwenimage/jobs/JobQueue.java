@@ -171,16 +171,17 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Cancels whatever is left and stops the workers, waiting (up to 10 s) until none is inside a job any more,
-     * so that the caller may then close the model the workers were using.
+     * Stops whatever is left and the workers, waiting (up to 10 s) until none is inside a job any more, so that
+     * the caller may then close the model the workers were using. The jobs left are answered with
+     * {@link ShuttingDownException} (a 503 their clients retry), not as cancelled: nobody cancelled them.
      */
     @Override
     public void close() {
         draining = true;
         for (Job<?> j : new ArrayList<>(waiting)) {
-            j.cancel("the service is shutting down");
+            j.abort(ShuttingDownException.unfinished());
         }
-        active.forEach(j -> j.cancel("the service is shutting down"));
+        active.forEach(j -> j.abort(ShuttingDownException.unfinished()));
         stopped = true;
         workers.forEach(Thread::interrupt);
         timers.shutdownNow();
@@ -348,6 +349,10 @@ public final class JobQueue implements AutoCloseable {
         Runnable publish;
         if (error == null) {
             publish = job.finish(JobState.SUCCEEDED) ? () -> job.future().complete(value) : () -> { };
+        } else if (job.abortCause() != null) {
+            // stopped by the service (whatever the task threw on the way out: a cancellation, an interrupt)
+            job.finish(JobState.CANCELLED);
+            publish = () -> job.future().completeExceptionally(job.abortCause());
         } else if (error instanceof GenerationCancelledException e) {
             if (job.deadlinePassed()) {
                 job.finish(JobState.TIMED_OUT);

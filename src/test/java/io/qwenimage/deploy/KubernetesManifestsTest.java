@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.qwenimage.testing.ServiceReady;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,8 +21,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -87,8 +93,13 @@ class KubernetesManifestsTest {
         assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(c.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sleep", "10");
+        long shutdownTimeout = c.getEnv().stream().filter(e -> e.getName().equals("QUARKUS_SHUTDOWN_TIMEOUT"))
+                .map(e -> seconds(e.getValue())).findFirst().orElseGet(KubernetesManifestsTest::defaultShutdownTimeout);
+        assertThat(shutdownTimeout).as("admitted generations get their whole request deadline").isGreaterThanOrEqualTo(300);
+        long preStop = Long.parseLong(c.getLifecycle().getPreStop().getExec().getCommand().get(1));
         assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
-                .as("longer than the 300 s request deadline plus the preStop pause").isGreaterThan(310);
+                .as("preStop pause + drain + %d s for workers to stop and answers to be written", STOP_ALLOWANCE)
+                .isGreaterThanOrEqualTo(preStop + shutdownTimeout + STOP_ALLOWANCE);
         Map<String, Quantity> limits = c.getResources().getLimits();
         assertThat(limits).containsKey("memory");
         if (overlay.equals("cpu-redis")) {
@@ -110,6 +121,38 @@ class KubernetesManifestsTest {
         for (var probe : List.of(c.getStartupProbe(), c.getReadinessProbe(), c.getLivenessProbe())) {
             given().get(probe.getHttpGet().getPath()).then().statusCode(200);
         }
+    }
+
+    /** After the drain: up to 10 s for the workers to leave their step, 5 s to write the last answers. */
+    static final long STOP_ALLOWANCE = 15;
+
+    @Test
+    void composeGivesTheDrainItsTimeBeforeItKills() throws Exception {
+        String compose = Files.readString(Path.of("docker-compose.yml"));
+        Matcher grace = Pattern.compile("stop_grace_period: (\\w+)").matcher(compose);
+        assertThat(grace.find()).isTrue();
+        assertThat(seconds(grace.group(1))).isGreaterThanOrEqualTo(defaultShutdownTimeout() + STOP_ALLOWANCE);
+    }
+
+    /** quarkus.shutdown.timeout as shipped in application.properties, in seconds. */
+    static long defaultShutdownTimeout() {
+        try (var in = Files.newInputStream(
+                Path.of("src/main/resources/application.properties"))) {
+            Properties p = new Properties();
+            p.load(in);
+            return seconds(p.getProperty("quarkus.shutdown.timeout"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** "300s", "5m", "90" as seconds. */
+    static long seconds(String duration) {
+        String d = duration.trim();
+        if (d.endsWith("m")) {
+            return 60 * Long.parseLong(d.substring(0, d.length() - 1));
+        }
+        return Long.parseLong(d.endsWith("s") ? d.substring(0, d.length() - 1) : d);
     }
 
     @org.junit.jupiter.api.Test

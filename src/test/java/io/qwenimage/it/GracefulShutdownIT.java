@@ -3,7 +3,6 @@ package io.qwenimage.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged jar, stopped with SIGTERM while generations are queued and running: readiness goes DOWN at once,
- * new generations get 503, every admitted one completes with 200, and the process exits 0.
+ * new generations get 503, every admitted one completes with 200, and the process exits 0; and when the drain
+ * outlasts {@code quarkus.shutdown.timeout}, the generations left are answered 503 {@code SHUTTING_DOWN} with
+ * Retry-After (which clients retry), not 499.
  */
 class GracefulShutdownIT {
 
@@ -26,22 +27,13 @@ class GracefulShutdownIT {
 
     @Test
     void sigtermLetsAdmittedGenerationsFinishAndExitsZero() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ProductionConfigIT.freePort();
         File log = File.createTempFile("qwen-it", ".log");
-        Process app = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Dquarkus.http.port=" + port,
-                "-jar", "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true)
-                .redirectOutput(log).start();
+        Process app = start(port, log, "-Dquarkus.http.port=" + port);
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             String base = "http://localhost:" + port;
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (status(http, HttpRequest.newBuilder(URI.create(base + "/health")).build()) != 200) {
-                assertThat(System.nanoTime()).as("ready within a minute").isLessThan(until);
-                Thread.sleep(200);
-            }
+            awaitReady(http, base);
             List<CompletableFuture<HttpResponse<String>>> jobs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 jobs.add(http.sendAsync(post(base, SLOW), HttpResponse.BodyHandlers.ofString()));
@@ -61,6 +53,49 @@ class GracefulShutdownIT {
             assertThat(app.exitValue()).as("exit status; log in " + log).isZero();
         } finally {
             app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aDrainLongerThanTheShutdownTimeoutAnswersTheRestWith503ShuttingDownAndRetryAfter() throws Exception {
+        int port = ProductionConfigIT.freePort();
+        File log = File.createTempFile("qwen-it", ".log");
+        Process app = start(port, log, "-Dquarkus.http.port=" + port, "-Dquarkus.shutdown.timeout=1s");
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            String base = "http://localhost:" + port;
+            awaitReady(http, base);
+            List<CompletableFuture<HttpResponse<String>>> jobs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                jobs.add(http.sendAsync(post(base, SLOW), HttpResponse.BodyHandlers.ofString()));
+            }
+            Thread.sleep(500);
+            app.destroy();                                   // SIGTERM; three 50-step jobs outlast the 1 s drain
+            for (CompletableFuture<HttpResponse<String>> job : jobs) {
+                HttpResponse<String> answer = job.get(60, TimeUnit.SECONDS);
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+                assertThat(answer.body()).contains("SHUTTING_DOWN");
+                assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+            }
+            assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(app.exitValue()).as("exit status; log in " + log).isZero();
+        } finally {
+            app.destroyForcibly();
+        }
+    }
+
+    static Process start(int port, File log, String... properties) throws java.io.IOException {
+        List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java"));
+        command.addAll(List.of(properties));
+        command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    }
+
+    static void awaitReady(HttpClient http, String base) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (status(http, HttpRequest.newBuilder(URI.create(base + "/health")).build()) != 200) {
+            assertThat(System.nanoTime()).as("ready within a minute").isLessThan(until);
+            Thread.sleep(200);
         }
     }
 
