@@ -15,7 +15,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,7 +41,9 @@ public final class ClipTokenizer {
             Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     private static final Pattern ENTITY = Pattern.compile("&(#[0-9]+|#x[0-9a-fA-F]+|amp|lt|gt|quot|apos|nbsp);");
     private static final Pattern SPACES = Pattern.compile("\\s+");
-    private static final int CACHE_LIMIT = 20_000;
+    // 8,192 slots of pieces up to 48 characters: a few MB at most, whatever the prompts
+    private static final int CACHE_SLOTS = 8192;
+    private static final int CACHE_MAX_PIECE = 48;
     private static final char[] BYTE_TO_CHAR = byteAlphabet();
 
     private final Map<String, Integer> vocab;
@@ -52,7 +53,7 @@ public final class ClipTokenizer {
     private final int eosId;
     private final int padId;
     private final int maxLength;
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final PieceCache cache = new PieceCache(CACHE_SLOTS, CACHE_MAX_PIECE);
 
     /**
      * @param vocab     token string to id
@@ -272,9 +273,7 @@ public final class ClipTokenizer {
             // every byte symbol is in a CLIP vocabulary; a foreign vocabulary without one falls back to CLIP's unk (EOS)
             ids[i] = vocab.getOrDefault(word.get(i), eosId);
         }
-        if (cache.size() < CACHE_LIMIT) {
-            cache.put(piece, ids);
-        }
+        cache.put(piece, ids);
         return ids;
     }
 
@@ -330,5 +329,10 @@ public final class ClipTokenizer {
             throw new IllegalArgumentException("vocabulary lacks " + token);
         }
         return id;
+    }
+
+    /** The piece cache, for tests of its bound. */
+    PieceCache pieceCache() {
+        return cache;
     }
 }
