@@ -84,12 +84,20 @@ public class AsyncGenerations {
 
     /**
      * Submits through {@code submit} and publishes the job's first document; or, for a repeated idempotency key of
-     * the same owner, returns the earlier job's document (on this replica or, through the store, another).
+     * the same owner, returns the earlier job's document (on this replica or, through the store, another). A replay
+     * of a known key submits nothing: it takes no place in the queue and no job slot, so it is answered even when
+     * the queue is full.
      *
      * @throws JobStoreUnavailableException when the store cannot take the job (nothing runs then)
      */
     public Map<String, Object> submit(String owner, String idempotencyKey, Supplier<Job<ImageResponse>> submit) {
         boolean keyed = idempotencyKey != null && !idempotencyKey.isBlank();
+        if (keyed) {
+            Optional<Map<String, Object>> replayed = replayed(owner, idempotencyKey);
+            if (replayed.isPresent()) {
+                return replayed.get();
+            }
+        }
         var submitted = local.submit(owner, idempotencyKey, submit, AsyncGenerations::size);
         AsyncJobStore.Entry<ImageResponse> entry = submitted.entry();
         if (submitted.repeated()) {
@@ -228,6 +236,12 @@ public class AsyncGenerations {
     /** The answer a failure gives: for the metrics and audit of a job that ended after its request. */
     Response failureResponse(Throwable failure) {
         return errors.of(failure);
+    }
+
+    /** The document of the job {@code owner}'s key is bound to: live here, or its record in the store. */
+    private Optional<Map<String, Object>> replayed(String owner, String idempotencyKey) {
+        return shared.boundJob(owner, idempotencyKey)
+                .flatMap(id -> local.get(id, owner).map(this::view).or(() -> stored(id, owner)));
     }
 
     private Optional<Map<String, Object>> stored(String id, String owner) {

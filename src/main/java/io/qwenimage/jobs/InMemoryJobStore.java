@@ -71,6 +71,13 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
+    public Optional<String> boundJob(String owner, String key) {
+        Kept bound = idempotency.get(owner + "\n" + key);
+        return bound == null || bound.expiresNanos() - clock.getAsLong() < 0 ? Optional.empty()
+                : Optional.of(bound.record().id());
+    }
+
+    @Override
     public void requestCancel(String id) {
         cancelRequests.put(id, clock.getAsLong());
         cancelListeners.forEach(l -> l.accept(id));

@@ -29,6 +29,9 @@ public interface JobStore {
      */
     Optional<String> bindIdempotencyKey(String owner, String key, String id, Duration ttl);
 
+    /** The job {@code owner}'s idempotency key is bound to, if bound and not expired (a replay needs no submit). */
+    Optional<String> boundJob(String owner, String key);
+
     /** Asks the replica running job {@code id} to cancel it. */
     void requestCancel(String id);
 

@@ -84,6 +84,11 @@ public final class RedisJobStore implements JobStore {
     }
 
     @Override
+    public Optional<String> boundJob(String owner, String key) {
+        return Optional.ofNullable(call(() -> redis.value(String.class).get("qwen:idem:" + owner + ":" + key)));
+    }
+
+    @Override
     public void requestCancel(String id) {
         call(() -> {
             redis.value(String.class).set("qwen:cancel:" + id, "1", new SetArgs().px(CANCEL_FLAG_TTL));
