@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.jobs.JobRecord;
 import io.qwenimage.jobs.JobStore;
 import io.qwenimage.jobs.JobStoreUnavailableException;
-import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.pubsub.PubSubCommands.RedisSubscriber;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands.ReactiveRedisSubscriber;
 import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,9 @@ import org.jboss.logging.Logger;
  * {@code qwen:cancel} (the replica running the job acts at once) and left as {@code qwen:cancel:<id>} for ten
  * minutes (polled, so a cancel sent while the pub/sub link was down still arrives).
  *
- * <p>Blocking calls: used from worker threads only. A failed call marks the store unavailable and throws
- * {@link JobStoreUnavailableException}; the next successful one marks it available again.
+ * <p>Blocking calls: used from worker threads only. Each goes through {@link RedisCalls} (a short time limit and
+ * the shared circuit breaker), so a Redis that is down, slow or silent throws
+ * {@link JobStoreUnavailableException} within that limit, and at once while the breaker is open.
  */
 public final class RedisJobStore implements JobStore {
 
@@ -32,14 +34,16 @@ public final class RedisJobStore implements JobStore {
     private static final String CHANNEL = "qwen:cancel";
     private static final Duration CANCEL_FLAG_TTL = Duration.ofMinutes(10);
 
-    private final RedisDataSource redis;
+    private final ReactiveRedisDataSource redis;
+    private final RedisCalls calls;
     private final ObjectMapper json;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean available = true;
-    private volatile RedisSubscriber subscriber;
+    private volatile Uni<ReactiveRedisSubscriber> subscriber;
 
-    public RedisJobStore(RedisDataSource redis, ObjectMapper json) {
+    public RedisJobStore(ReactiveRedisDataSource redis, RedisCalls calls, ObjectMapper json) {
         this.redis = redis;
+        this.calls = calls;
         this.json = json;
     }
 
@@ -52,10 +56,7 @@ public final class RedisJobStore implements JobStore {
     public void save(JobRecord record, Duration ttl) {
         String value = write(Map.of("id", record.id(), "owner", record.owner(), "replica", record.replica(),
                 "status", record.status(), "document", record.document()));
-        call(() -> {
-            redis.value(String.class).set("qwen:job:" + record.id(), value, new SetArgs().px(ttl));
-            return null;
-        });
+        call(() -> redis.value(String.class).set("qwen:job:" + record.id(), value, new SetArgs().px(ttl)));
     }
 
     @Override
@@ -77,10 +78,7 @@ public final class RedisJobStore implements JobStore {
     @Override
     public Optional<String> bindIdempotencyKey(String owner, String key, String id, Duration ttl) {
         String k = "qwen:idem:" + owner + ":" + key;
-        return call(() -> {
-            String earlier = redis.value(String.class).setGet(k, id, new SetArgs().nx().px(ttl));
-            return Optional.ofNullable(earlier);
-        });
+        return Optional.ofNullable(call(() -> redis.value(String.class).setGet(k, id, new SetArgs().nx().px(ttl))));
     }
 
     @Override
@@ -90,11 +88,8 @@ public final class RedisJobStore implements JobStore {
 
     @Override
     public void requestCancel(String id) {
-        call(() -> {
-            redis.value(String.class).set("qwen:cancel:" + id, "1", new SetArgs().px(CANCEL_FLAG_TTL));
-            redis.pubsub(String.class).publish(CHANNEL, id);
-            return null;
-        });
+        call(() -> redis.value(String.class).set("qwen:cancel:" + id, "1", new SetArgs().px(CANCEL_FLAG_TTL))
+                .chain(() -> redis.pubsub(String.class).publish(CHANNEL, id)));
     }
 
     @Override
@@ -110,50 +105,50 @@ public final class RedisJobStore implements JobStore {
 
     @Override
     public boolean available() {
-        return available;
+        return available && calls.available();
     }
 
-    /** (Re)subscribes to cancel requests when not subscribed; called again after Redis comes back. */
+    /**
+     * Subscribes to cancel requests when not subscribed; without waiting (a silent Redis must not hold the
+     * caller), and again after a failed subscription or an outage, at the next call that succeeds.
+     */
     void subscribe() {
         if (subscriber != null || listeners.isEmpty()) {
             return;
         }
-        try {
-            subscriber = redis.pubsub(String.class).subscribe(CHANNEL, id -> listeners.forEach(l -> l.accept(id)));
-        } catch (RuntimeException e) {
+        Uni<ReactiveRedisSubscriber> pending = redis.pubsub(String.class)
+                .subscribe(CHANNEL, id -> listeners.forEach(l -> l.accept(id)))
+                .memoize().indefinitely();
+        subscriber = pending;
+        pending.subscribe().with(ok -> LOG.debugf("subscribed to %s", CHANNEL), e -> {
             LOG.debugf("cannot subscribe to %s yet: %s", CHANNEL, e.getMessage());
-        }
+            subscriber = null;
+        });
     }
 
-    private <T> T call(Supplier<T> command) {
+    private <T> T call(Supplier<Uni<T>> command) {
         try {
-            T value = command.get();
+            T value = calls.await(command);
             if (!available) {
-                LOG.info("Redis job store reachable again");
                 available = true;
                 resubscribe();
             }
             return value;
         } catch (RuntimeException e) {
-            if (available) {
-                LOG.warnf("Redis job store unreachable (%s): asynchronous jobs answer 503 until it is back",
-                        e.getMessage());
-            }
+            // the breaker logs the outage once; a failure while it is still closed is at DEBUG
+            LOG.debugf("Redis job store call failed: %s", e.getMessage());
             available = false;
             throw new JobStoreUnavailableException("the shared job store (Redis) is unreachable: " + e.getMessage(),
                     e);
         }
     }
 
+    /** After an outage the subscription's connection may be gone: subscribe again on a fresh one. */
     private void resubscribe() {
-        RedisSubscriber old = subscriber;
+        Uni<ReactiveRedisSubscriber> old = subscriber;
         subscriber = null;
         if (old != null) {
-            try {
-                old.unsubscribe();
-            } catch (RuntimeException e) {
-                // the old connection is gone anyway
-            }
+            old.subscribe().with(s -> s.unsubscribe().subscribe().with(v -> { }, e -> { }), e -> { });
         }
         subscribe();
     }
