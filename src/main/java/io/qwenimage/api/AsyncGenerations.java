@@ -125,13 +125,27 @@ public class AsyncGenerations {
         return view(entry);
     }
 
-    /** The status document of job {@code id} if {@code owner} may see it; live here, or from the store. */
+    /**
+     * The status document of job {@code id} if {@code owner} may see it; live here, or from the store.
+     *
+     * @throws ApiException 410 {@code JOB_EXPIRED} when it was {@code owner}'s and its record is gone
+     */
     public Optional<Map<String, Object>> status(String id, String owner) {
         Optional<AsyncJobStore.Entry<ImageResponse>> here = local.get(id, owner);
         if (here.isPresent()) {
             return Optional.of(view(here.get()));
         }
-        return stored(id, owner);
+        return orExpired(stored(id, owner), id, owner);
+    }
+
+    /** {@code found}, or 410 when the store remembers dropping {@code owner}'s job {@code id}. */
+    private <T> Optional<T> orExpired(Optional<T> found, String id, String owner) {
+        if (found.isEmpty() && shared.expired(owner, id)) {
+            throw new ApiException(410, "JOB_EXPIRED", "validation", "job " + id + " has finished and its result "
+                    + "is no longer kept (past qwen.jobs.result-ttl, or evicted for newer results of the same "
+                    + "caller past qwen.jobs.max-result-bytes-per-owner)", Map.of("id", id));
+        }
+        return found;
     }
 
     /**
@@ -151,7 +165,7 @@ public class AsyncGenerations {
             e.job().cancel("cancelled by the client");
             return Optional.of(view(e));
         }
-        Optional<JobRecord> record = shared.find(id).filter(r -> r.owner().equals(owner));
+        Optional<JobRecord> record = orExpired(shared.find(id).filter(r -> r.owner().equals(owner)), id, owner);
         if (record.isEmpty()) {
             return Optional.empty();
         }

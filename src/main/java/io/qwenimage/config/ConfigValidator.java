@@ -36,6 +36,7 @@ public final class ConfigValidator {
         if (!List.of("memory", "redis").contains(c.jobs().store())) {
             problems.add("qwen.jobs.store: must be memory or redis, got '" + c.jobs().store() + "'");
         }
+        positive(problems, "qwen.jobs.max-result-bytes-per-owner", c.jobs().maxResultBytesPerOwner());
         positive(problems, "qwen.jobs.redis.timeout", c.jobs().redis().timeout().toMillis());
         positive(problems, "qwen.jobs.redis.breaker-failures", c.jobs().redis().breakerFailures());
         positive(problems, "qwen.jobs.redis.breaker-cool-down", c.jobs().redis().breakerCoolDown().toMillis());

@@ -268,6 +268,14 @@ public interface QwenConfig {
         @WithDefault("268435456")
         long maxResultBytes();
 
+        /**
+         * Each owner's share of finished results (an API key or client address): past it, that owner's oldest go
+         * first, and asking for one of them answers 410 JOB_EXPIRED.
+         */
+        @WithName("max-result-bytes-per-owner")
+        @WithDefault("67108864")
+        long maxResultBytesPerOwner();
+
         /** How long a picture handed out as a URL (OpenAI's response_format url) stays fetchable. */
         @WithName("link-ttl")
         @WithDefault("60m")

@@ -36,11 +36,11 @@ public class SharedState implements SharedLimits {
         boolean shared = "redis".equals(config.jobs().store());
         RedisCalls calls = shared ? calls(config.jobs().redis()) : null;
         if (shared) {
-            this.jobs = new RedisJobStore(reactive.get(), calls, json);
+            this.jobs = new RedisJobStore(reactive.get(), calls, json, config.jobs().maxResultBytesPerOwner());
             this.buckets = new RedisBuckets(reactive.get(), calls);
             LOG.infof("job records, rate limits and cached results shared through Redis (replica %s)", replica);
         } else {
-            this.jobs = new InMemoryJobStore(config.jobs().maxResultBytes());
+            this.jobs = new InMemoryJobStore(config.jobs().maxResultBytes(), config.jobs().maxResultBytesPerOwner());
             this.buckets = null;
         }
         QwenConfig.Cache c = config.cache();
