@@ -84,12 +84,20 @@ public class AsyncGenerations {
 
     /**
      * Submits through {@code submit} and publishes the job's first document; or, for a repeated idempotency key of
-     * the same owner, returns the earlier job's document (on this replica or, through the store, another).
+     * the same owner, returns the earlier job's document (on this replica or, through the store, another). A replay
+     * of a known key submits nothing: it takes no place in the queue and no job slot, so it is answered even when
+     * the queue is full.
      *
      * @throws JobStoreUnavailableException when the store cannot take the job (nothing runs then)
      */
     public Map<String, Object> submit(String owner, String idempotencyKey, Supplier<Job<ImageResponse>> submit) {
         boolean keyed = idempotencyKey != null && !idempotencyKey.isBlank();
+        if (keyed) {
+            Optional<Map<String, Object>> replayed = replayed(owner, idempotencyKey);
+            if (replayed.isPresent()) {
+                return replayed.get();
+            }
+        }
         var submitted = local.submit(owner, idempotencyKey, submit, AsyncGenerations::size);
         AsyncJobStore.Entry<ImageResponse> entry = submitted.entry();
         if (submitted.repeated()) {
@@ -117,13 +125,27 @@ public class AsyncGenerations {
         return view(entry);
     }
 
-    /** The status document of job {@code id} if {@code owner} may see it; live here, or from the store. */
+    /**
+     * The status document of job {@code id} if {@code owner} may see it; live here, or from the store.
+     *
+     * @throws ApiException 410 {@code JOB_EXPIRED} when it was {@code owner}'s and its record is gone
+     */
     public Optional<Map<String, Object>> status(String id, String owner) {
         Optional<AsyncJobStore.Entry<ImageResponse>> here = local.get(id, owner);
         if (here.isPresent()) {
             return Optional.of(view(here.get()));
         }
-        return stored(id, owner);
+        return orExpired(stored(id, owner), id, owner);
+    }
+
+    /** {@code found}, or 410 when the store remembers dropping {@code owner}'s job {@code id}. */
+    private <T> Optional<T> orExpired(Optional<T> found, String id, String owner) {
+        if (found.isEmpty() && shared.expired(owner, id)) {
+            throw new ApiException(410, "JOB_EXPIRED", "validation", "job " + id + " has finished and its result "
+                    + "is no longer kept (past qwen.jobs.result-ttl, or evicted for newer results of the same "
+                    + "caller past qwen.jobs.max-result-bytes-per-owner)", Map.of("id", id));
+        }
+        return found;
     }
 
     /**
@@ -143,7 +165,7 @@ public class AsyncGenerations {
             e.job().cancel("cancelled by the client");
             return Optional.of(view(e));
         }
-        Optional<JobRecord> record = shared.find(id).filter(r -> r.owner().equals(owner));
+        Optional<JobRecord> record = orExpired(shared.find(id).filter(r -> r.owner().equals(owner)), id, owner);
         if (record.isEmpty()) {
             return Optional.empty();
         }
@@ -228,6 +250,12 @@ public class AsyncGenerations {
     /** The answer a failure gives: for the metrics and audit of a job that ended after its request. */
     Response failureResponse(Throwable failure) {
         return errors.of(failure);
+    }
+
+    /** The document of the job {@code owner}'s key is bound to: live here, or its record in the store. */
+    private Optional<Map<String, Object>> replayed(String owner, String idempotencyKey) {
+        return shared.boundJob(owner, idempotencyKey)
+                .flatMap(id -> local.get(id, owner).map(this::view).or(() -> stored(id, owner)));
     }
 
     private Optional<Map<String, Object>> stored(String id, String owner) {

@@ -36,6 +36,10 @@ public final class ConfigValidator {
         if (!List.of("memory", "redis").contains(c.jobs().store())) {
             problems.add("qwen.jobs.store: must be memory or redis, got '" + c.jobs().store() + "'");
         }
+        positive(problems, "qwen.jobs.max-result-bytes-per-owner", c.jobs().maxResultBytesPerOwner());
+        positive(problems, "qwen.jobs.redis.timeout", c.jobs().redis().timeout().toMillis());
+        positive(problems, "qwen.jobs.redis.breaker-failures", c.jobs().redis().breakerFailures());
+        positive(problems, "qwen.jobs.redis.breaker-cool-down", c.jobs().redis().breakerCoolDown().toMillis());
         if (c.queue().maxBatchDelay().isNegative() || c.queue().maxBatchDelay().toMillis() > 1000) {
             problems.add("qwen.queue.max-batch-delay: must be between 0 and 1s (it is added to a request's wait)");
         }

@@ -268,6 +268,14 @@ public interface QwenConfig {
         @WithDefault("268435456")
         long maxResultBytes();
 
+        /**
+         * Each owner's share of finished results (an API key or client address): past it, that owner's oldest go
+         * first, and asking for one of them answers 410 JOB_EXPIRED.
+         */
+        @WithName("max-result-bytes-per-owner")
+        @WithDefault("67108864")
+        long maxResultBytesPerOwner();
+
         /** How long a picture handed out as a URL (OpenAI's response_format url) stays fetchable. */
         @WithName("link-ttl")
         @WithDefault("60m")
@@ -283,6 +291,27 @@ public interface QwenConfig {
 
         /** Name of this replica in job records (default: the host name, the pod name on Kubernetes). */
         Optional<String> replica();
+
+        /** How calls to Redis are bounded (qwen.jobs.store=redis). */
+        Redis redis();
+
+        /**
+         * Each Redis call's time limit and the circuit breaker in front of all of them: after
+         * {@code breaker-failures} consecutive failures or timeouts Redis is not called for
+         * {@code breaker-cool-down}, then one probe decides.
+         */
+        interface Redis {
+            @WithDefault("250ms")
+            Duration timeout();
+
+            @WithName("breaker-failures")
+            @WithDefault("3")
+            int breakerFailures();
+
+            @WithName("breaker-cool-down")
+            @WithDefault("5s")
+            Duration breakerCoolDown();
+        }
     }
 
     /** Optional cache of finished pictures for repeated requests with an explicit seed. */

@@ -7,6 +7,10 @@ import ai.onnxruntime.OrtSession;
  * Stops one generation from another thread: the pipeline checks it before every UNet call, and the ONNX Runtime
  * call in flight is told to terminate, so the worker is free again within one step. Thread-safe; cancelling twice
  * keeps the first reason.
+ *
+ * <p>The run options are touched only under this token's lock, and whoever owns them unbinds them ({@code
+ * bind(null)}) before closing them: so a cancel from another thread either terminates them while they are still
+ * open or finds them unbound, and never reaches native options that were already freed.
  */
 public final class CancellationToken {
 
@@ -14,16 +18,12 @@ public final class CancellationToken {
     private OrtSession.RunOptions bound;
 
     /** Asks the generation to stop; {@code reason} says why (e.g. "cancelled by client", "deadline exceeded"). */
-    public void cancel(String why) {
-        OrtSession.RunOptions options;
-        synchronized (this) {
-            if (reason != null) {
-                return;
-            }
-            reason = why;
-            options = bound;
+    public synchronized void cancel(String why) {
+        if (reason != null) {
+            return;
         }
-        terminate(options);
+        reason = why;
+        terminate(bound);
     }
 
     public boolean isCancelled() {
@@ -43,14 +43,13 @@ public final class CancellationToken {
         }
     }
 
-    /** Ties the run options of the calls in flight to this token (null unbinds). */
-    void bind(OrtSession.RunOptions options) {
-        boolean cancelled;
-        synchronized (this) {
-            bound = options;
-            cancelled = reason != null;
-        }
-        if (cancelled) {
+    /**
+     * Ties the run options of the calls in flight to this token; null unbinds them, and must come before they are
+     * closed (it waits for a cancel that is terminating them right now).
+     */
+    synchronized void bind(OrtSession.RunOptions options) {
+        bound = options;
+        if (reason != null) {
             terminate(options);
         }
     }
@@ -62,7 +61,7 @@ public final class CancellationToken {
         try {
             options.setTerminate(true);
         } catch (OrtException | IllegalStateException e) {
-            // already closed: the call has finished, and the next step's check stops the loop
+            // not running: the next step's check stops the loop
         }
     }
 }

@@ -140,8 +140,17 @@ public final class Job<T> {
         return state.compareAndSet(JobState.QUEUED, JobState.RUNNING);
     }
 
+    /** Ends a job that a worker started; false when it had ended otherwise. */
     boolean finish(JobState end) {
-        return state.compareAndSet(JobState.RUNNING, end) || state.compareAndSet(JobState.QUEUED, end);
+        return state.compareAndSet(JobState.RUNNING, end);
+    }
+
+    /**
+     * Ends a job that no worker has started, in one step: whoever wins this or {@link #start} owns the job's
+     * admitted place, so it is given back exactly once.
+     */
+    boolean dropWhileQueued(JobState end) {
+        return state.compareAndSet(JobState.QUEUED, end);
     }
 
     void progress(int done, int total) {

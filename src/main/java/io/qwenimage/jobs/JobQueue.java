@@ -37,6 +37,7 @@ public final class JobQueue implements AutoCloseable {
     private final LinkedBlockingQueue<Job<?>> waiting = new LinkedBlockingQueue<>();
     private final AtomicInteger inSystem = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong admissions = new java.util.concurrent.atomic.AtomicLong();
     private final ScheduledExecutorService timers;
     private final List<Thread> workers = new ArrayList<>();
     private final List<Job<?>> active = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -83,6 +84,7 @@ public final class JobQueue implements AutoCloseable {
                 throw new QueueFullException(settings.capacity(), retryAfterSeconds(now));
             }
             if (inSystem.compareAndSet(now, now + 1)) {
+                admissions.incrementAndGet();
                 if (now >= 1) {
                     lastConcurrentNanos = System.nanoTime();
                 }
@@ -130,6 +132,16 @@ public final class JobQueue implements AutoCloseable {
     /** Jobs that ran as members of such batches. */
     public long jobsBatched() {
         return jobsBatched.get();
+    }
+
+    /** Jobs admitted and not yet settled (waiting + running): the count that admission compares to its limit. */
+    public int inSystem() {
+        return inSystem.get();
+    }
+
+    /** Jobs admitted since start (refused ones not counted). */
+    public long admissions() {
+        return admissions.get();
     }
 
     /** Jobs on a worker now. */
@@ -205,9 +217,14 @@ public final class JobQueue implements AutoCloseable {
         inSystem.decrementAndGet();
     }
 
-    private void expire(Job<?> job) {
+    /**
+     * The deadline passed. A queued job is dropped and gives its place back; a running one is told to stop and
+     * gives it back when it settles. Reading the state and then acting on it would let a worker start the job
+     * in between and both paths would give the place back; one compare-and-set decides instead.
+     */
+    void expire(Job<?> job) {
         job.markDeadlinePassed();
-        if (job.state() == JobState.QUEUED && job.finish(JobState.TIMED_OUT)) {
+        if (job.dropWhileQueued(JobState.TIMED_OUT)) {
             waiting.remove(job);
             release();
             job.future().completeExceptionally(new DeadlineExceededException(job.timeout()));
@@ -271,13 +288,13 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /** Takes a waiting job onto the worker; false when it was cancelled, expired or waited too long meanwhile. */
-    private boolean begin(Job<?> job) {
+    boolean begin(Job<?> job) {
         if (job.state() != JobState.QUEUED) {
             return false;        // cancelled or expired while queued; already released
         }
         Duration waited = Duration.ofNanos(System.nanoTime() - job.submittedNanos());
         if (waited.compareTo(settings.queueTimeout()) > 0) {
-            if (job.finish(JobState.TIMED_OUT)) {
+            if (job.dropWhileQueued(JobState.TIMED_OUT)) {
                 release();
                 job.future().completeExceptionally(new QueueTimeoutException(waited, settings.queueTimeout()));
             }

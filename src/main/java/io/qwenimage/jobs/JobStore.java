@@ -23,11 +23,20 @@ public interface JobStore {
     Optional<JobRecord> find(String id);
 
     /**
+     * True when {@code owner}'s job {@code id} existed and its record was dropped (evicted for space or past its
+     * time to live), as far as the store still remembers: answered 410 rather than 404. False for anyone else.
+     */
+    boolean expired(String owner, String id);
+
+    /**
      * Binds {@code owner}'s idempotency key to job {@code id} unless it is bound already.
      *
      * @return the id bound before (the caller returns that job), or empty when this call bound {@code id}
      */
     Optional<String> bindIdempotencyKey(String owner, String key, String id, Duration ttl);
+
+    /** The job {@code owner}'s idempotency key is bound to, if bound and not expired (a replay needs no submit). */
+    Optional<String> boundJob(String owner, String key);
 
     /** Asks the replica running job {@code id} to cancel it. */
     void requestCancel(String id);

@@ -20,7 +20,9 @@ import java.util.concurrent.CompletionStage;
  * Bucket4j token buckets kept in Redis, so that a key's rate limit holds across replicas: Bucket4j's
  * compare-and-swap proxy manager over one Redis string per bucket ({@code qwen:bucket:<client>}, the bucket state
  * in base64), swapped by a Lua script that writes only if the value is still the one read. Non-blocking: the
- * rate-limit filter runs on the event loop. Buckets expire once they would be full again.
+ * rate-limit filter runs on the event loop. Buckets expire once they would be full again. Every call goes through
+ * {@link RedisCalls}: a silent Redis fails it within the short time limit, an open breaker at once, and the filter
+ * then limits per replica.
  */
 public final class RedisBuckets extends AbstractCompareAndSwapBasedProxyManager<String> implements SharedBuckets {
 
@@ -30,12 +32,14 @@ public final class RedisBuckets extends AbstractCompareAndSwapBasedProxyManager<
             + "else redis.call('set', KEYS[1], ARGV[2]) end return 1 end return 0";
 
     private final ReactiveRedisDataSource redis;
+    private final RedisCalls calls;
 
-    public RedisBuckets(ReactiveRedisDataSource redis) {
+    public RedisBuckets(ReactiveRedisDataSource redis, RedisCalls calls) {
         super(ClientSideConfig.getDefault().withRequestTimeout(Duration.ofSeconds(2))
                 .withExpirationAfterWriteStrategy(
                         ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10))));
         this.redis = redis;
+        this.calls = calls;
     }
 
     @Override
@@ -67,7 +71,7 @@ public final class RedisBuckets extends AbstractCompareAndSwapBasedProxyManager<
         return new AsyncCompareAndSwapOperation() {
             @Override
             public CompletableFuture<Optional<byte[]>> getStateData(Optional<Long> timeoutNanos) {
-                return redis.value(String.class).get(key)
+                return calls.call(() -> redis.value(String.class).get(key))
                         .map(v -> Optional.ofNullable(v).map(s -> Base64.getDecoder().decode(s)))
                         .subscribeAsCompletionStage();
             }
@@ -79,7 +83,8 @@ public final class RedisBuckets extends AbstractCompareAndSwapBasedProxyManager<
                         .map(s -> s.calculateTimeToLiveMillis(state, currentTimeNanos())).orElse(0L);
                 String before = original == null ? "" : Base64.getEncoder().encodeToString(original);
                 String after = Base64.getEncoder().encodeToString(updated);
-                return redis.execute("EVAL", SWAP, "1", key, before, after, Long.toString(Math.max(0, ttl)))
+                return calls.call(() -> redis.execute("EVAL", SWAP, "1", key, before, after,
+                                Long.toString(Math.max(0, ttl))))
                         .map(r -> r != null && r.toInteger() == 1)
                         .subscribeAsCompletionStage();
             }
@@ -88,12 +93,12 @@ public final class RedisBuckets extends AbstractCompareAndSwapBasedProxyManager<
 
     @Override
     public void removeProxy(String key) {
-        redis.key().del(key).await().atMost(Duration.ofSeconds(2));
+        calls.await(() -> redis.key().del(key));
     }
 
     @Override
     protected CompletableFuture<Void> removeAsync(String key) {
-        return redis.key().del(key).replaceWithVoid().subscribeAsCompletionStage();
+        return calls.call(() -> redis.key().del(key)).replaceWithVoid().subscribeAsCompletionStage();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.qwenimage.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import java.time.Duration;
 import java.util.Base64;
@@ -14,18 +14,21 @@ import org.jboss.logging.Logger;
 /**
  * The result cache shared by replicas: {@code qwen:cache:<key>} holds the answer as JSON (pictures in base64)
  * with the cache's time to live; Redis' own memory policy evicts beyond that. Blocking: worker threads only.
- * Any Redis failure is a miss (logged at DEBUG).
+ * Any Redis failure is a miss (logged at DEBUG); through {@link RedisCalls}, a slow Redis costs at most its short
+ * time limit, and nothing at all while the circuit breaker is open (the cache is skipped).
  */
 public final class RedisResultCache implements ResultCache {
 
     private static final Logger LOG = Logger.getLogger(RedisResultCache.class);
 
-    private final RedisDataSource redis;
+    private final ReactiveRedisDataSource redis;
+    private final RedisCalls calls;
     private final ObjectMapper json;
     private final Duration ttl;
 
-    public RedisResultCache(RedisDataSource redis, ObjectMapper json, Duration ttl) {
+    public RedisResultCache(ReactiveRedisDataSource redis, RedisCalls calls, ObjectMapper json, Duration ttl) {
         this.redis = redis;
+        this.calls = calls;
         this.json = json;
         this.ttl = ttl;
     }
@@ -33,7 +36,7 @@ public final class RedisResultCache implements ResultCache {
     @Override
     public Optional<CachedAnswer> get(String key) {
         try {
-            String value = redis.value(String.class).get("qwen:cache:" + key);
+            String value = calls.await(() -> redis.value(String.class).get("qwen:cache:" + key));
             if (value == null) {
                 return Optional.empty();
             }
@@ -57,7 +60,8 @@ public final class RedisResultCache implements ResultCache {
             m.put("seeds", answer.seeds());
             m.put("truncated", answer.truncatedPrompt());
             m.put("images", answer.images().stream().map(b -> Base64.getEncoder().encodeToString(b)).toList());
-            redis.value(String.class).set("qwen:cache:" + key, json.writeValueAsString(m), new SetArgs().px(ttl));
+            String value = json.writeValueAsString(m);
+            calls.await(() -> redis.value(String.class).set("qwen:cache:" + key, value, new SetArgs().px(ttl)));
         } catch (Exception e) {
             LOG.debugf("result not cached (Redis: %s)", e.getMessage());
         }

@@ -7,7 +7,6 @@ import io.qwenimage.jobs.JobStore;
 import io.qwenimage.security.SharedBuckets;
 import io.qwenimage.security.SharedLimits;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.net.InetAddress;
@@ -32,21 +31,41 @@ public class SharedState implements SharedLimits {
     private final ResultCache cache;
     private final String replica;
 
-    public SharedState(QwenConfig config, Instance<RedisDataSource> redis, Instance<ReactiveRedisDataSource> reactive,
-                       ObjectMapper json) {
+    public SharedState(QwenConfig config, Instance<ReactiveRedisDataSource> reactive, ObjectMapper json) {
         this.replica = config.jobs().replica().filter(r -> !r.isBlank()).orElseGet(SharedState::hostName);
         boolean shared = "redis".equals(config.jobs().store());
+        RedisCalls calls = shared ? calls(config.jobs().redis()) : null;
         if (shared) {
-            this.jobs = new RedisJobStore(redis.get(), json);
-            this.buckets = new RedisBuckets(reactive.get());
+            this.jobs = new RedisJobStore(reactive.get(), calls, json, config.jobs().maxResultBytesPerOwner());
+            this.buckets = new RedisBuckets(reactive.get(), calls);
             LOG.infof("job records, rate limits and cached results shared through Redis (replica %s)", replica);
         } else {
-            this.jobs = new InMemoryJobStore(config.jobs().maxResultBytes());
+            this.jobs = new InMemoryJobStore(config.jobs().maxResultBytes(), config.jobs().maxResultBytesPerOwner());
             this.buckets = null;
         }
         QwenConfig.Cache c = config.cache();
-        this.cache = !c.enabled() ? null : shared ? new RedisResultCache(redis.get(), json, c.ttl())
+        this.cache = !c.enabled() ? null : shared ? new RedisResultCache(reactive.get(), calls, json, c.ttl())
                 : new InMemoryResultCache(c.ttl(), c.maxBytes());
+    }
+
+    /** One time limit and one breaker for every Redis call: it is one Redis, whoever calls it. */
+    private static RedisCalls calls(QwenConfig.Jobs.Redis c) {
+        CircuitBreaker breaker = new CircuitBreaker(c.breakerFailures(), c.breakerCoolDown(), System::nanoTime,
+                new CircuitBreaker.Listener() {
+                    @Override
+                    public void opened(String why) {
+                        LOG.warnf("Redis failing or not answering within %d ms (%s): circuit open; rate limits hold "
+                                + "per replica, the result cache is skipped and asynchronous jobs answer 503 "
+                                + "JOB_STORE_UNAVAILABLE; probing again every %ds", c.timeout().toMillis(), why,
+                                c.breakerCoolDown().toSeconds());
+                    }
+
+                    @Override
+                    public void closed() {
+                        LOG.info("Redis answers again: circuit closed; shared rate limits, cache and jobs are back");
+                    }
+                });
+        return new RedisCalls(c.timeout(), breaker);
     }
 
     /** Where asynchronous job records live. */
