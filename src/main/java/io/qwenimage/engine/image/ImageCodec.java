@@ -49,14 +49,18 @@ public final class ImageCodec {
     }
 
     /**
-     * Decodes PNG, JPEG, WebP, BMP or GIF bytes (the first frame).
+     * Decodes PNG, JPEG, WebP, BMP or GIF bytes (the first frame), upright: a JPEG's EXIF orientation is applied.
      *
      * @throws ImageTooLargeException when the header declares more than {@code maxPixels}
      * @throws UnsupportedImageFormatException when the bytes do not start like one of those formats
      * @throws InvalidImageException  when the picture is damaged
      */
     public static RgbImage decode(byte[] data, long maxPixels) {
-        return read(data, maxPixels, (reader, header) -> ImageTensors.fromBufferedImage(flatten(reader.read(0))));
+        return read(data, maxPixels, (reader, header) -> {
+            RgbImage image = ImageTensors.fromBufferedImage(flatten(reader.read(0)));
+            return header.format() == ImageFormat.JPEG
+                    ? ExifOrientation.apply(image, ExifOrientation.read(data)) : image;
+        });
     }
 
     /** What to do with a reader positioned on a picture whose header passed the checks. */
