@@ -3,11 +3,10 @@ package io.qwenimage.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.engine.GenerationRequest;
-import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.image.GenerationParameters;
-import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.jobs.Admission;
 import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -38,9 +37,11 @@ public class A1111GenerationResource {
     private final GenerationResponder responder;
     private final QwenConfig config;
     private final ObjectMapper json;
+    private final PictureIntake intake;
 
     public A1111GenerationResource(GenerationService service, RequestMapper mapper, GenerationResponder responder,
-                                   QwenConfig config, ObjectMapper json) {
+                                   QwenConfig config, ObjectMapper json, PictureIntake intake) {
+        this.intake = intake;
         this.service = service;
         this.mapper = mapper;
         this.responder = responder;
@@ -57,7 +58,7 @@ public class A1111GenerationResource {
         ModelInfo model = service.readyModel();
         GenerationRequest request = mapper.textToImage(new TextToImageRequest(r.prompt(), r.negativePrompt(),
                 r.width(), r.height(), r.steps(), r.cfgScale(), seed(r), count(r), scheduler(r), "png"), model);
-        return answer(request, r);
+        return answer(null, request, r);
     }
 
     @POST
@@ -72,15 +73,15 @@ public class A1111GenerationResource {
         byte[] bytes = UploadedValues.base64Picture(r.initImages().get(0), "init_images",
                 config.server().maxFileSize());
         ModelInfo model = service.readyModel();
-        RgbImage input = ImageCodec.decode(bytes, config.limits().maxInputPixels());
-        GenerationRequest request = mapper.imageToImage(r.prompt(), r.negativePrompt(), r.width(), r.height(),
-                r.steps(), r.cfgScale(), seed(r), count(r), scheduler(r),
-                r.denoisingStrength() == null ? 0.75 : r.denoisingStrength(), input, model);
-        return answer(request, r);
+        Integer count = count(r);
+        return intake.withPicture(bytes, (admission, input) -> answer(admission, mapper.imageToImage(r.prompt(),
+                r.negativePrompt(), r.width(), r.height(), r.steps(), r.cfgScale(), seed(r), count, scheduler(r),
+                r.denoisingStrength() == null ? 0.75 : r.denoisingStrength(), input, model), r));
     }
 
-    private Uni<Response> answer(GenerationRequest request, A1111Request original) {
-        return responder.respond(request, "png", (result, encoded, model, seconds) -> {
+    /** {@code admission}: the queue place taken before the picture was decoded, or null. */
+    private Uni<Response> answer(Admission admission, GenerationRequest request, A1111Request original) {
+        return responder.respond(admission, request, "png", (result, encoded, model, seconds) -> {
             List<String> images = encoded.stream().map(b -> Base64.getEncoder().encodeToString(b)).toList();
             List<String> infotexts = IntStream.range(0, result.seeds().size()).mapToObj(i ->
                     GenerationParameters.format(request, result.seeds().get(i), model)).toList();

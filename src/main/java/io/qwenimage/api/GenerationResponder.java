@@ -3,6 +3,7 @@ package io.qwenimage.api;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.jobs.Admission;
 import io.qwenimage.jobs.Job;
 import io.qwenimage.observability.GenerationObserver;
 import io.qwenimage.observability.GenerationRecord;
@@ -79,8 +80,17 @@ public class GenerationResponder {
      * ({@code qwen.security.max-jobs-per-key}) until it ends.
      */
     public Uni<Response> respond(GenerationRequest request, String accept, String format, Map<String, Object> extra) {
+        return respond(null, request, accept, format, extra);
+    }
+
+    /**
+     * As {@link #respond(GenerationRequest, String, String, Map)}, into a queue place taken before the request was
+     * prepared ({@link PictureIntake}); null takes one now.
+     */
+    public Uni<Response> respond(Admission admission, GenerationRequest request, String accept, String format,
+                                 Map<String, Object> extra) {
         boolean raw = wantsRaw(accept);
-        return respond(request, format, (result, encoded, model, seconds) -> raw
+        return respond(admission, request, format, (result, encoded, model, seconds) -> raw
                 ? writer.raw(result, encoded, format)
                 : Response.ok(writer.json(request, result, encoded, format, model, seconds, extra))
                         .type("application/json").build());
@@ -98,14 +108,19 @@ public class GenerationResponder {
 
     /** As {@link #respond(GenerationRequest, String, String, Map)}, with the answer's shape given by the API. */
     public Uni<Response> respond(GenerationRequest request, String format, Answer answer) {
+        return respond(null, request, format, answer);
+    }
+
+    /** As {@link #respond(GenerationRequest, String, Answer)}, into a queue place taken before (or null). */
+    public Uni<Response> respond(Admission admission, GenerationRequest request, String format, Answer answer) {
         GenerationRecord record = observer.current();
         if (!cacheable(record)) {
-            return await(submit(request, record, format, answer::build), record);
+            return await(submit(admission, request, record, format, answer::build), record);
         }
         // the cache may be Redis (blocking calls): looked up off the event loop
         String owner = callers.current().id();
         JobHooks hooks = hooks(request, record);
-        return Uni.createFrom().item(() -> submit(request, record, owner, hooks, format, answer::build))
+        return Uni.createFrom().item(() -> submit(admission, request, record, owner, hooks, format, answer::build))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .flatMap(job -> await(job, record))
                 .map(r -> record.isCached() ? Response.fromResponse(r).header("X-Cache", "hit").build() : r);
@@ -131,12 +146,25 @@ public class GenerationResponder {
      * ends, however it ends), records the submission for metrics and audit, and tracks the job for AUTOMATIC1111's
      * progress and interrupt. Pictures are encoded on the worker, never on the event loop.
      */
-    private <T> Job<T> submit(GenerationRequest request, GenerationRecord record, String format, Finish<T> finish) {
-        return submit(request, record, callers.current().id(), hooks(request, record), format, finish);
+    private <T> Job<T> submit(Admission admission, GenerationRequest request, GenerationRecord record, String format,
+                              Finish<T> finish) {
+        return submit(admission, request, record, callers.current().id(), hooks(request, record), format, finish);
     }
 
-    private <T> Job<T> submit(GenerationRequest request, GenerationRecord record, String owner, JobHooks hooks,
-                              String format, Finish<T> finish) {
+    /** {@code admission}, when not null, is used or given back on every path. */
+    private <T> Job<T> submit(Admission admission, GenerationRequest request, GenerationRecord record, String owner,
+                              JobHooks hooks, String format, Finish<T> finish) {
+        try {
+            return admitted(admission, request, record, owner, hooks, format, finish);
+        } finally {
+            if (admission != null) {
+                admission.close();
+            }
+        }
+    }
+
+    private <T> Job<T> admitted(Admission admission, GenerationRequest request, GenerationRecord record, String owner,
+                                JobHooks hooks, String format, Finish<T> finish) {
         long t0 = System.nanoTime();
         String model = service.modelInfo().id();
         String cacheKey = cacheable(record) ? ResultCache.key(request, model, format) : null;
@@ -153,14 +181,16 @@ public class GenerationResponder {
         record.submitted(request, model);
         Job<T> job;
         try {
-            job = service.submit(request, hooks, result -> {
+            java.util.function.Function<GenerationResult, T> then = result -> {
                 record.computed(result.onnxNanos());
                 List<byte[]> encoded = writer.encode(request, result, format, model);
                 if (cacheKey != null) {
                     cache.put(cacheKey, new CachedAnswer(format, result.seeds(), result.truncatedPrompt(), encoded));
                 }
                 return finish.apply(result, encoded, model, (System.nanoTime() - t0) / 1e9);
-            });
+            };
+            job = admission == null ? service.submit(request, hooks, then) : service.submit(admission, request, hooks,
+                    then);
         } catch (RuntimeException e) {
             slot.close();
             throw e;
@@ -193,12 +223,18 @@ public class GenerationResponder {
      */
     public Uni<Response> respondAsync(GenerationRequest request, String format, Map<String, Object> extra,
                                       String idempotencyKey) {
+        return respondAsync(null, request, format, extra, idempotencyKey);
+    }
+
+    /** As {@link #respondAsync(GenerationRequest, String, Map, String)}, into a queue place taken before (or null). */
+    public Uni<Response> respondAsync(Admission admission, GenerationRequest request, String format,
+                                      Map<String, Object> extra, String idempotencyKey) {
         String owner = callers.current().id();
         GenerationRecord record = observer.current();
         JobHooks hooks = hooks(request, record);
         // the job store may be Redis (blocking calls): off the event loop
         return Uni.createFrom().item(() -> async.submit(owner, idempotencyKey, () -> {
-                    Job<ImageResponse> job = submit(request, record, owner, hooks, format,
+                    Job<ImageResponse> job = submit(admission, request, record, owner, hooks, format,
                             (result, encoded, model, seconds) ->
                                     writer.json(request, result, encoded, format, model, seconds, extra));
                     job.result().whenComplete((r, e) -> {

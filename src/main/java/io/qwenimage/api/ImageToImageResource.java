@@ -2,8 +2,6 @@ package io.qwenimage.api;
 
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
-import io.qwenimage.engine.RgbImage;
-import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;
@@ -22,7 +20,8 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 /**
  * POST /image-to-image: the seed's multipart form ({@code image}, {@code prompt}, {@code strength},
  * {@code width}, {@code height}, {@code num_inference_steps}) plus our fields, or the same as JSON with a base64
- * picture. The picture's size is checked from its header before it is decoded.
+ * picture. The picture's size is checked from its header before it is decoded, and it is decoded off the event
+ * loop once the request has its place in the queue ({@link PictureIntake}).
  */
 @GenerationRoute
 @Path("/image-to-image")
@@ -32,9 +31,11 @@ public class ImageToImageResource {
     private final RequestMapper mapper;
     private final GenerationResponder responder;
     private final QwenConfig config;
+    private final PictureIntake intake;
 
     public ImageToImageResource(GenerationService service, RequestMapper mapper, GenerationResponder responder,
-                                QwenConfig config) {
+                                QwenConfig config, PictureIntake intake) {
+        this.intake = intake;
         this.service = service;
         this.mapper = mapper;
         this.responder = responder;
@@ -84,22 +85,23 @@ public class ImageToImageResource {
             throw new ApiException(422, "VALIDATION_ERROR", "validation",
                     "the loaded model has no vae_encoder, so it cannot do image-to-image", Map.of());
         }
-        RgbImage input = ImageCodec.decode(bytes, config.limits().maxInputPixels());
-        GenerationRequest request = mapper.imageToImage(prompt, negative, width, height, steps, guidance, seed,
-                numImages, scheduler, strength, input, model);
-        Map<String, Object> extra = new LinkedHashMap<>();
-        Map<String, Object> inputInfo = new LinkedHashMap<>();
-        inputInfo.put("original_width", input.width());
-        inputInfo.put("original_height", input.height());
-        if (fileName != null) {
-            inputInfo.put("filename", fileName);
-        }
-        extra.put("input_image", inputInfo);
-        if (GenerationResponder.prefersAsync(prefer)) {
-            return responder.respondAsync(request, mapper.outputFormat(outputFormat), extra,
-                    idempotencyKey);
-        }
-        String format = GenerationResponder.format(accept, mapper.outputFormat(outputFormat));
-        return responder.respond(request, accept, format, extra);
+        return intake.withPicture(bytes, (admission, input) -> {
+            GenerationRequest request = mapper.imageToImage(prompt, negative, width, height, steps, guidance, seed,
+                    numImages, scheduler, strength, input, model);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            Map<String, Object> inputInfo = new LinkedHashMap<>();
+            inputInfo.put("original_width", input.width());
+            inputInfo.put("original_height", input.height());
+            if (fileName != null) {
+                inputInfo.put("filename", fileName);
+            }
+            extra.put("input_image", inputInfo);
+            if (GenerationResponder.prefersAsync(prefer)) {
+                return responder.respondAsync(admission, request, mapper.outputFormat(outputFormat), extra,
+                        idempotencyKey);
+            }
+            String format = GenerationResponder.format(accept, mapper.outputFormat(outputFormat));
+            return responder.respond(admission, request, accept, format, extra);
+        });
     }
 }

@@ -1,10 +1,9 @@
 package io.qwenimage.api;
 
 import io.qwenimage.engine.GenerationRequest;
-import io.qwenimage.engine.RgbImage;
-import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.jobs.Admission;
 import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -39,9 +38,11 @@ public class OpenAiImagesResource {
     private final GenerationResponder responder;
     private final ImageLinks links;
     private final QwenConfig config;
+    private final PictureIntake intake;
 
     public OpenAiImagesResource(GenerationService service, RequestMapper mapper, GenerationResponder responder,
-                                ImageLinks links, QwenConfig config) {
+                                ImageLinks links, QwenConfig config, PictureIntake intake) {
+        this.intake = intake;
         this.service = service;
         this.mapper = mapper;
         this.responder = responder;
@@ -62,7 +63,7 @@ public class OpenAiImagesResource {
         GenerationRequest request = mapper.textToImage(new TextToImageRequest(body.prompt(), body.negativePrompt(),
                 size[0], size[1], body.steps(), body.guidanceScale(), body.seed(), body.n(), body.scheduler(),
                 null), model);
-        return answer(request, body.responseFormat(), body.outputFormat(), uri);
+        return answer(null, request, body.responseFormat(), body.outputFormat(), uri);
     }
 
     @POST
@@ -81,16 +82,18 @@ public class OpenAiImagesResource {
         byte[] bytes = UploadedValues.file(image != null ? image : imageArray, "image",
                 config.server().maxFileSize());
         ModelInfo model = service.readyModel();
-        RgbImage input = ImageCodec.decode(bytes, config.limits().maxInputPixels());
         int[] wh = size == null || size.isBlank() || size.equals("auto") ? new int[] {0, 0} : size(size, model);
-        GenerationRequest request = mapper.imageToImage(prompt, null, wh[0] == 0 ? null : wh[0],
-                wh[1] == 0 ? null : wh[1], null, null, UploadedValues.wholeNumber(seed, "seed"),
-                UploadedValues.integer(n, "n"), null, UploadedValues.number(strength, "strength"), input, model);
-        return answer(request, responseFormat, outputFormat, uri);
+        Long seedValue = UploadedValues.wholeNumber(seed, "seed");
+        Integer count = UploadedValues.integer(n, "n");
+        Double strengthValue = UploadedValues.number(strength, "strength");
+        return intake.withPicture(bytes, (admission, input) -> answer(admission, mapper.imageToImage(prompt, null,
+                wh[0] == 0 ? null : wh[0], wh[1] == 0 ? null : wh[1], null, null, seedValue, count, null,
+                strengthValue, input, model), responseFormat, outputFormat, uri));
     }
 
-    private Uni<Response> answer(GenerationRequest request, String responseFormat, String outputFormat,
-                                 UriInfo uri) {
+    /** {@code admission}: the queue place taken before the picture was decoded, or null. */
+    private Uni<Response> answer(Admission admission, GenerationRequest request, String responseFormat,
+                                 String outputFormat, UriInfo uri) {
         String delivery = responseFormat == null ? "b64_json" : responseFormat.toLowerCase(Locale.ROOT);
         if (!delivery.equals("b64_json") && !delivery.equals("url")) {
             throw ApiException.invalid("response_format", "response_format must be b64_json or url");
@@ -101,7 +104,7 @@ public class OpenAiImagesResource {
         }
         String encoding = mapper.outputFormat(format);
         String base = uri.getBaseUri().toString().replaceAll("/$", "");
-        return responder.respond(request, encoding, (result, encoded, model, seconds) -> {
+        return responder.respond(admission, request, encoding, (result, encoded, model, seconds) -> {
             List<Map<String, Object>> data = new ArrayList<>();
             for (byte[] picture : encoded) {
                 Map<String, Object> item = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package io.qwenimage.config;
 
+import io.qwenimage.engine.image.ImageHeader;
 import io.qwenimage.engine.onnx.ExecutionProvider;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import java.nio.file.Files;
@@ -65,6 +66,12 @@ public final class ConfigValidator {
         positive(problems, "qwen.limits.max-num-images", l.maxNumImages());
         positive(problems, "qwen.limits.max-prompt-length", l.maxPromptLength());
         positive(problems, "qwen.limits.max-input-pixels", l.maxInputPixels());
+        if (l.maxDecodingBytes() < l.maxInputPixels() * ImageHeader.DECODING_BYTES_PER_PIXEL) {
+            problems.add("qwen.limits.max-decoding-bytes: must hold one picture of qwen.limits.max-input-pixels ("
+                    + l.maxInputPixels() * ImageHeader.DECODING_BYTES_PER_PIXEL
+                    + " bytes at " + ImageHeader.DECODING_BYTES_PER_PIXEL
+                    + " bytes a pixel)");
+        }
         QwenConfig.Generation g = c.generation();
         if (g.steps() < 1 || g.steps() > l.maxSteps()) {
             problems.add("qwen.generation.num-inference-steps: must be between 1 and qwen.limits.max-steps");

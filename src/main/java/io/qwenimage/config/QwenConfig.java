@@ -159,6 +159,15 @@ public interface QwenConfig {
         @WithName("max-input-pixels")
         @WithDefault("16777216")
         long maxInputPixels();
+
+        /**
+         * Memory the uploaded pictures being decoded at once may take (estimated from their headers, 11 bytes a
+         * pixel); a picture that does not fit is refused with 503 and Retry-After. At least one picture of
+         * {@link #maxInputPixels()} must fit.
+         */
+        @WithName("max-decoding-bytes")
+        @WithDefault("268435456")
+        long maxDecodingBytes();
     }
 
     /** Defaults of omitted request fields. */

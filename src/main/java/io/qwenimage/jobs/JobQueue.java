@@ -74,6 +74,17 @@ public final class JobQueue implements AutoCloseable {
      * @throws ShuttingDownException while draining
      */
     public <T> Job<T> submit(JobTask<T> task, Duration timeout) {
+        return submit(admit(), task, timeout);
+    }
+
+    /**
+     * Takes a place for a job that is still being prepared, or refuses at once: the same one compare-and-set as
+     * {@link #submit(JobTask, Duration)}, so the place is the caller's until it submits or closes it.
+     *
+     * @throws QueueFullException    when {@code capacity} jobs already wait
+     * @throws ShuttingDownException while draining
+     */
+    public Admission admit() {
         if (draining) {
             throw new ShuttingDownException();
         }
@@ -88,8 +99,25 @@ public final class JobQueue implements AutoCloseable {
                 if (now >= 1) {
                     lastConcurrentNanos = System.nanoTime();
                 }
-                break;
+                return new Admission(this, this::release);
             }
+        }
+    }
+
+    /**
+     * Submits a job into the place {@code admission} holds. Draining does not refuse it: it was admitted before,
+     * and draining waits for admitted work.
+     *
+     * @param timeout the job's deadline, from now
+     * @throws IllegalStateException when the place was used or given back already, or is another queue's
+     */
+    public <T> Job<T> submit(Admission admission, JobTask<T> task, Duration timeout) {
+        if (!admission.claim(this)) {
+            throw new IllegalStateException("this admission was used or closed already");
+        }
+        if (stopped) {
+            release();
+            throw new ShuttingDownException();
         }
         Job<T> job = new Job<>(UUID.randomUUID().toString(), task, timeout);
         job.onRemoveWhileQueued(() -> {

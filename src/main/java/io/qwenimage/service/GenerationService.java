@@ -13,6 +13,7 @@ import io.qwenimage.engine.onnx.ExecutionProvider;
 import io.qwenimage.engine.onnx.SessionFactory;
 import io.qwenimage.engine.onnx.SessionSettings;
 import io.qwenimage.engine.scheduler.SchedulerKind;
+import io.qwenimage.jobs.Admission;
 import io.qwenimage.jobs.Job;
 import io.qwenimage.jobs.JobQueue;
 import io.qwenimage.jobs.QueueSettings;
@@ -174,17 +175,34 @@ public class GenerationService {
      */
     public <T> Job<T> submit(GenerationRequest request, JobHooks hooks,
                              java.util.function.Function<GenerationResult, T> then) {
-        DiffusionPipeline p = pipeline;
+        return submit(admit(), request, hooks, then);
+    }
+
+    /**
+     * Takes a place in the queue for a generation still being prepared (its picture decoded), or refuses at once.
+     *
+     * @throws io.qwenimage.jobs.QueueFullException    when the queue is full
+     * @throws io.qwenimage.jobs.ShuttingDownException while draining
+     * @throws ServiceNotReadyException               while loading, or when loading failed
+     */
+    public Admission admit() {
         JobQueue q = queue;
         if (draining) {
             throw new io.qwenimage.jobs.ShuttingDownException();
         }
-        if (p == null || q == null) {
+        if (pipeline == null || q == null) {
             throw new ServiceNotReadyException(failure != null ? "the model failed to load: " + failure
                     : "the model is still loading");
         }
+        return q.admit();
+    }
+
+    /** As {@link #submit(GenerationRequest, JobHooks, java.util.function.Function)}, into a place taken before. */
+    public <T> Job<T> submit(Admission admission, GenerationRequest request, JobHooks hooks,
+                             java.util.function.Function<GenerationResult, T> then) {
         // the request deadline itself is GenerationResponder's fault-tolerance timeout; this one is its backstop
-        return q.submit(new GenerationTask<>(p, request, hooks, then), config.server().requestTimeout().plusSeconds(1));
+        return queue.submit(admission, new GenerationTask<>(pipeline, request, hooks, then),
+                config.server().requestTimeout().plusSeconds(1));
     }
 
     /**

@@ -51,6 +51,42 @@ class JobQueueTest {
     }
 
     @Test
+    void anAdmissionHoldsAPlaceUntilItsJobIsSubmittedOrItIsClosed() throws Exception {
+        queue = new JobQueue(new QueueSettings(1, 1, Duration.ofSeconds(30)));
+        Admission first = queue.admit();
+        Admission second = queue.admit();
+        assertThatThrownBy(queue::admit).isInstanceOf(QueueFullException.class);
+        assertThatThrownBy(() -> queue.submit(steps(1, 1), Duration.ofSeconds(5)))
+                .isInstanceOf(QueueFullException.class);
+        second.close();
+        second.close(); // given back once, however often closed
+        Job<String> job = queue.submit(first, steps(1, 1), Duration.ofSeconds(5));
+        assertThat(job.result().toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo("done");
+        first.close(); // used: closing it gives nothing back twice
+        assertThatThrownBy(() -> queue.submit(first, steps(1, 1), Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(queue.awaitIdle(Duration.ofSeconds(5))).isTrue();
+        // exactly the two places are free again: a third admission is refused
+        Admission a = queue.admit();
+        Admission b = queue.admit();
+        assertThatThrownBy(queue::admit).isInstanceOf(QueueFullException.class);
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void drainingWaitsForAnAdmissionAndStillTakesItsJob() throws Exception {
+        queue = new JobQueue(new QueueSettings(1, 1, Duration.ofSeconds(30)));
+        Admission admission = queue.admit();
+        queue.beginDrain();
+        assertThatThrownBy(queue::admit).isInstanceOf(ShuttingDownException.class);
+        assertThat(queue.awaitIdle(Duration.ofMillis(200))).as("idle while a place is held").isFalse();
+        Job<String> job = queue.submit(admission, steps(1, 1), Duration.ofSeconds(5));
+        assertThat(job.result().toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo("done");
+        assertThat(queue.awaitIdle(Duration.ofSeconds(5))).isTrue();
+    }
+
+    @Test
     void admitsWorkersPlusCapacityAndRefusesTheRestAtOnce() throws Exception {
         queue = new JobQueue(new QueueSettings(1, 2, Duration.ofSeconds(30)));
         CountDownLatch release = new CountDownLatch(1);

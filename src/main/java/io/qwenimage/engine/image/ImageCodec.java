@@ -37,13 +37,39 @@ public final class ImageCodec {
     }
 
     /**
-     * Decodes PNG, JPEG, WebP, BMP or GIF bytes (the first frame).
+     * Reads the format and size of PNG, JPEG, WebP, BMP or GIF bytes without decoding a pixel, and checks the size
+     * against {@code maxPixels}: cheap, so it can run before anything is spent on the picture.
+     *
+     * @throws ImageTooLargeException          when the header declares more than {@code maxPixels}
+     * @throws UnsupportedImageFormatException when the bytes do not start like one of those formats
+     * @throws InvalidImageException           when the header is damaged
+     */
+    public static ImageHeader header(byte[] data, long maxPixels) {
+        return read(data, maxPixels, (reader, header) -> header);
+    }
+
+    /**
+     * Decodes PNG, JPEG, WebP, BMP or GIF bytes (the first frame), upright: a JPEG's EXIF orientation is applied.
      *
      * @throws ImageTooLargeException when the header declares more than {@code maxPixels}
      * @throws UnsupportedImageFormatException when the bytes do not start like one of those formats
      * @throws InvalidImageException  when the picture is damaged
      */
     public static RgbImage decode(byte[] data, long maxPixels) {
+        return read(data, maxPixels, (reader, header) -> {
+            RgbImage image = ImageTensors.fromBufferedImage(flatten(reader.read(0)));
+            return header.format() == ImageFormat.JPEG
+                    ? ExifOrientation.apply(image, ExifOrientation.read(data)) : image;
+        });
+    }
+
+    /** What to do with a reader positioned on a picture whose header passed the checks. */
+    @FunctionalInterface
+    private interface Step<T> {
+        T apply(ImageReader reader, ImageHeader header) throws IOException;
+    }
+
+    private static <T> T read(byte[] data, long maxPixels, Step<T> step) {
         if (data == null || data.length == 0) {
             throw new InvalidImageException("image is empty");
         }
@@ -57,16 +83,15 @@ public final class ImageCodec {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                int width = reader.getWidth(0);
-                int height = reader.getHeight(0);
-                if (width <= 0 || height <= 0) {
-                    throw new InvalidImageException("image declares an empty size " + width + "x" + height);
+                ImageHeader header = new ImageHeader(format, reader.getWidth(0), reader.getHeight(0));
+                if (header.width() <= 0 || header.height() <= 0) {
+                    throw new InvalidImageException("image declares an empty size " + header.width() + "x"
+                            + header.height());
                 }
-                if ((long) width * height > maxPixels) {
-                    throw new ImageTooLargeException(width, height, maxPixels);
+                if (header.pixels() > maxPixels) {
+                    throw new ImageTooLargeException(header.width(), header.height(), maxPixels);
                 }
-                BufferedImage image = reader.read(0);
-                return ImageTensors.fromBufferedImage(flatten(image));
+                return step.apply(reader, header);
             } finally {
                 reader.dispose();
             }
