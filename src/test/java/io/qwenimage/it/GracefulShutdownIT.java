@@ -34,12 +34,7 @@ class GracefulShutdownIT {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             String base = "http://localhost:" + port;
             awaitReady(http, base);
-            List<CompletableFuture<HttpResponse<String>>> jobs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                jobs.add(http.sendAsync(post(base, SLOW), HttpResponse.BodyHandlers.ofString()));
-            }
-            Thread.sleep(500);
-            app.destroy();                                   // SIGTERM
+            List<CompletableFuture<HttpResponse<String>>> jobs = threeSlowJobsThenSigterm(http, base, app);
             Thread.sleep(300);
             assertThat(status(http, HttpRequest.newBuilder(URI.create(base + "/health")).build())).isEqualTo(503);
             HttpResponse<String> late = http.send(post(base, "{\"prompt\": \"x\"}"),
@@ -65,12 +60,8 @@ class GracefulShutdownIT {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             String base = "http://localhost:" + port;
             awaitReady(http, base);
-            List<CompletableFuture<HttpResponse<String>>> jobs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                jobs.add(http.sendAsync(post(base, SLOW), HttpResponse.BodyHandlers.ofString()));
-            }
-            Thread.sleep(500);
-            app.destroy();                                   // SIGTERM; three 50-step jobs outlast the 1 s drain
+            // three 50-step jobs outlast the 1 s drain
+            List<CompletableFuture<HttpResponse<String>>> jobs = threeSlowJobsThenSigterm(http, base, app);
             for (CompletableFuture<HttpResponse<String>> job : jobs) {
                 HttpResponse<String> answer = job.get(60, TimeUnit.SECONDS);
                 assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
@@ -82,6 +73,19 @@ class GracefulShutdownIT {
         } finally {
             app.destroyForcibly();
         }
+    }
+
+    /** Sends three slow generations, and SIGTERM once they are admitted. */
+    static List<CompletableFuture<HttpResponse<String>>> threeSlowJobsThenSigterm(HttpClient http, String base,
+                                                                                 Process app)
+            throws InterruptedException {
+        List<CompletableFuture<HttpResponse<String>>> jobs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            jobs.add(http.sendAsync(post(base, SLOW), HttpResponse.BodyHandlers.ofString()));
+        }
+        Thread.sleep(500);
+        app.destroy();
+        return jobs;
     }
 
     static Process start(int port, File log, String... properties) throws java.io.IOException {
