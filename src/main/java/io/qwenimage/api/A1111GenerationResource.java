@@ -125,11 +125,25 @@ public class A1111GenerationResource {
         return r.seed() == null || r.seed() < 0 ? null : r.seed();
     }
 
-    /** batch_size × n_iter pictures, all in one request here. */
-    private static Integer count(A1111Request r) {
+    /**
+     * batch_size × n_iter pictures, all in one request here; each at least 1 (two negatives would multiply into a
+     * positive count), and a product past int's range is refused rather than wrapped into a small one.
+     */
+    static Integer count(A1111Request r) {
         int batch = r.batchSize() == null ? 1 : r.batchSize();
         int iterations = r.nIter() == null ? 1 : r.nIter();
-        return batch * iterations;
+        if (batch < 1) {
+            throw ApiException.invalid("batch_size", "batch_size must be at least 1, got " + batch);
+        }
+        if (iterations < 1) {
+            throw ApiException.invalid("n_iter", "n_iter must be at least 1, got " + iterations);
+        }
+        try {
+            return Math.multiplyExact(batch, iterations);
+        } catch (ArithmeticException e) {
+            throw ApiException.invalid("batch_size", "batch_size x n_iter (" + batch + " x " + iterations
+                    + ") is more pictures than can be counted");
+        }
     }
 
     private static String scheduler(A1111Request r) {

@@ -1,13 +1,17 @@
 package io.qwenimage.api;
 
+import io.qwenimage.config.QwenConfig;
+import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.security.AdminRoute;
 import io.qwenimage.security.ApiKey;
 import io.qwenimage.security.ApiKeyScope;
 import io.qwenimage.security.ApiKeyStore;
+import io.qwenimage.service.GenerationService;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,9 +24,27 @@ import java.util.Map;
 public class AdminResource {
 
     private final ApiKeyStore keys;
+    private final QwenConfig config;
+    private final GenerationService service;
 
-    public AdminResource(ApiKeyStore keys) {
+    public AdminResource(ApiKeyStore keys, QwenConfig config, GenerationService service) {
         this.keys = keys;
+        this.config = config;
+        this.service = service;
+    }
+
+    /** Where the model was loaded from: the public /info leaves the file system out. */
+    @GET
+    @Path("/model")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> model() {
+        ModelInfo m = service.modelInfo();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", m == null ? null : m.id());
+        out.put("loaded", service.isStarted());
+        out.put("path", config.model().path().filter(p -> !p.isBlank()).orElse("(bundled demo model)"));
+        out.put("failure", service.failure());
+        return out;
     }
 
     /** The keys in force, e.g. to check that a rotation has been picked up. */

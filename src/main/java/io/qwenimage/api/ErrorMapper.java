@@ -34,6 +34,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.server.core.multipart.MultiPartParserDefinition;
 
 /**
  * The one place where exceptions become HTTP answers in the seed's error envelope: {@link #answer} is the only
@@ -131,6 +132,12 @@ public class ErrorMapper {
         } else if (t instanceof CancellationException || t instanceof GenerationCancelledException) {
             return envelope(499, "CANCELLED", "client", "the request was cancelled: " + t.getMessage(), Map.of(),
                     request, null);
+        } else if (t instanceof MultiPartParserDefinition.FileTooLargeException) {
+            return envelope(413, "FILE_TOO_LARGE", "validation", "an uploaded file is larger than this service "
+                    + "accepts", Map.of(), request, null);
+        } else if (formPartLimit(t)) {
+            return envelope(413, "TOO_MANY_PARTS", "validation", "the form has more parts than this service reads ("
+                    + t.getMessage() + ")", Map.of(), request, null);
         } else if (t instanceof JsonProcessingException e) {
             return malformedJson(e, request);
         } else if (t instanceof IOException e) {
@@ -144,6 +151,15 @@ public class ErrorMapper {
         LOG.errorf(failure, "generation failed: %s", failure.getMessage());
         return envelope(500, "INFERENCE_ERROR", "server", "the generation failed: " + t.getMessage(), Map.of(),
                 request, null);
+    }
+
+    /**
+     * RESTEasy Reactive refuses a form of more than {@code quarkus.http.limits.max-parameters} parts with a bare
+     * RuntimeException whose message is all that says so.
+     */
+    private static boolean formPartLimit(Throwable t) {
+        return t.getClass() == RuntimeException.class && t.getMessage() != null
+                && t.getMessage().matches("Param limit of \\d+ was exceeded");
     }
 
     private static Response rateLimited(RateLimitExceededException e, ContainerRequestContext request) {

@@ -38,7 +38,6 @@ public class InfoResource {
         model.put("native_size", m == null ? null : m.nativeSize());
         model.put("image_to_image", m != null && m.imageToImage());
         model.put("device", service.executionProvider());
-        model.put("path", config.model().path().orElse("(bundled demo model)"));
         QwenConfig.Limits l = config.limits();
         Map<String, Object> limits = new LinkedHashMap<>();
         limits.put("min_size", l.minSize());

@@ -115,6 +115,11 @@ public class RequestMapper {
             throw ApiException.invalid("scheduler", e.getMessage());
         }
         long s;
+        if (seed != null && seed > GenerationRequest.MAX_SEED) {
+            throw new ApiException(422, "VALIDATION_ERROR", "validation", "seed must be between 0 and "
+                    + GenerationRequest.MAX_SEED + " (negative: random), got " + seed,
+                    Map.of("field", "seed", "min", 0, "max", GenerationRequest.MAX_SEED));
+        }
         if (seed != null && seed >= 0) {
             s = seed;
         } else {

@@ -246,7 +246,7 @@ public final class DiffusionPipeline {
             for (int j = 0; j < members; j++) {
                 GenerationRequest r = entries.get(j).request();
                 for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
-                    generators[i] = new GaussianNoise(r.seed() + (i - firstImage[j]));
+                    generators[i] = new GaussianNoise(r.seedOf(i - firstImage[j]));
                     if (img2img) {
                         if (!dropCancelled()) {
                             return;
@@ -331,7 +331,7 @@ public final class DiffusionPipeline {
                     float[] pixels = model.vaeDecoder().decode(segment, lh, lw, run);
                     onnx += System.nanoTime() - t0;
                     pictures.add(ImageTensors.toImage(pixels, width8, height8, r.width(), r.height()));
-                    seeds.add(r.seed() + (i - firstImage[j]));
+                    seeds.add(r.seedOf(i - firstImage[j]));
                 }
                 if (!done[j]) {
                     done[j] = true;

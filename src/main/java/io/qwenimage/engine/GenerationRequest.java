@@ -12,7 +12,8 @@ import io.qwenimage.engine.scheduler.SchedulerKind;
  * @param steps          num_inference_steps
  * @param guidanceScale  classifier-free guidance; at most 1 turns CFG off
  * @param scheduler      sampling algorithm
- * @param seed           seed of the first image; image i uses seed + i
+ * @param seed           seed of the first image, in [0, 2^32); image i uses {@link #seedOf(int) seed + i}, wrapped
+ *                       into the same range
  * @param numImages      images to generate in one batch
  * @param initImage      image-to-image input (resized to width x height), or null for text-to-image
  * @param strength       image-to-image: how much of the schedule to run, in (0, 1]; ignored for text-to-image
@@ -20,6 +21,9 @@ import io.qwenimage.engine.scheduler.SchedulerKind;
 public record GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps,
                                 double guidanceScale, SchedulerKind scheduler, long seed, int numImages,
                                 RgbImage initImage, double strength) {
+
+    /** The largest seed: seeds are 32-bit unsigned, as in AUTOMATIC1111. */
+    public static final long MAX_SEED = 0xFFFF_FFFFL;
 
     public GenerationRequest {
         if (prompt == null) {
@@ -31,6 +35,9 @@ public record GenerationRequest(String prompt, String negativePrompt, int width,
         }
         if (steps < 1) {
             throw new IllegalArgumentException("num_inference_steps must be at least 1");
+        }
+        if (seed < 0 || seed > MAX_SEED) {
+            throw new IllegalArgumentException("seed must be between 0 and " + MAX_SEED + ", got " + seed);
         }
         if (numImages < 1) {
             throw new IllegalArgumentException("num_images must be at least 1");
@@ -49,5 +56,10 @@ public record GenerationRequest(String prompt, String negativePrompt, int width,
                                                 int numImages) {
         return new GenerationRequest(prompt, negativePrompt, width, height, steps, guidanceScale, scheduler, seed,
                 numImages, null, 1.0);
+    }
+
+    /** The seed of image {@code i}: seed + i, modulo 2^32, so a batch near the top of the range stays in it. */
+    public long seedOf(int i) {
+        return (seed + i) & MAX_SEED;
     }
 }

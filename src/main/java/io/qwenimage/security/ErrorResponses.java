@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.api.ErrorEnvelope;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -12,7 +13,8 @@ import java.util.Map;
 
 /**
  * Writes the error envelope from Vert.x handlers, where no JAX-RS exception mapper runs: authentication and
- * authorization failures, and bodies refused before they are read.
+ * authorization failures, and bodies refused before they are read (with {@code Connection: close}, the connection is
+ * then closed).
  */
 @ApplicationScoped
 public class ErrorResponses {
@@ -42,6 +44,15 @@ public class ErrorResponses {
         } catch (JsonProcessingException e) {
             body = "{\"success\":false}";
         }
-        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+        boolean close = "close".equalsIgnoreCase(response.headers().get("Connection"))
+                && context.request().version() != HttpVersion.HTTP_2;
+        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body)
+                .onComplete(sent -> {
+                    if (close) {
+                        // an answer before the body was read: saying "close" is not enough, Vert.x would keep
+                        // the connection (and the client's unread upload) open until the idle timeout
+                        context.request().connection().close();
+                    }
+                });
     }
 }

@@ -38,7 +38,9 @@ public class HttpFailureHandler {
             } else if (failure instanceof WebApplicationException web && web.getResponse().getStatus() == 413
                     || context.statusCode() == 413) {
                 if (context.response().headWritten()) {
-                    return; // Vert.x has already answered 413 while reading the body
+                    // Vert.x has already answered 413 while reading the body; the rest of it is not read
+                    context.request().connection().close();
+                    return;
                 }
                 context.response().putHeader("Connection", "close");
                 errors.send(context, 413, "FILE_TOO_LARGE", "validation",

@@ -40,6 +40,9 @@ public class HttpSettingsCheck {
     @ConfigProperty(name = "quarkus.http.limits.max-body-size")
     Optional<MemorySize> maxBodySize;
 
+    @ConfigProperty(name = "quarkus.http.limits.max-form-attribute-size", defaultValue = "2048")
+    MemorySize maxFormAttributeSize;
+
     private final QwenConfig config;
 
     public HttpSettingsCheck(QwenConfig config) {
@@ -59,6 +62,17 @@ public class HttpSettingsCheck {
                     + "qwen.server.max-file-size needs as base64 JSON (%d bytes): such uploads get a bare 413",
                     maxBodySize.get().asLongValue(), needed);
         }
+        long prompt = promptBytes(config.limits().maxPromptLength());
+        if (maxFormAttributeSize.asLongValue() < prompt) {
+            LOG.warnf("quarkus.http.limits.max-form-attribute-size (%d bytes) is below the longest prompt in UTF-8 "
+                    + "(qwen.limits.max-prompt-length x 3 = %d bytes): multipart requests with such prompts get 413 "
+                    + "where JSON gets an answer", maxFormAttributeSize.asLongValue(), prompt);
+        }
+    }
+
+    /** UTF-8 bytes of a prompt of {@code chars} UTF-16 units: at most 3 each (a surrogate pair is 4 for 2). */
+    static long promptBytes(int chars) {
+        return 3L * chars;
     }
 
     /** The reasons to refuse these settings; empty when they are safe. */

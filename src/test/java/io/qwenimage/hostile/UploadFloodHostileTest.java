@@ -8,7 +8,6 @@ import io.qwenimage.service.GenerationService;
 import io.qwenimage.testing.ServiceReady;
 import io.qwenimage.testing.TestImages;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
@@ -38,21 +37,12 @@ import org.junit.jupiter.api.Test;
  * And a full queue refuses an upload before anything is spent decoding it.
  */
 @QuarkusTest
-@TestProfile(UploadFloodHostileTest.Flood.class)
+@TestProfile(UploadFloodProfile.class)
 class UploadFloodHostileTest {
 
     static final int SIDE = 4096;
     static final int CLIENTS = 16;
     static final int FLOOD_SECONDS = 8;
-
-    /** No rate limit (sixteen uploads from one address at once), room in the queue for all of them. */
-    public static class Flood implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("qwen.security.rate-limit.enabled", "false", "qwen.queue.capacity", "32",
-                    "qwen.queue.workers", "1");
-        }
-    }
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;

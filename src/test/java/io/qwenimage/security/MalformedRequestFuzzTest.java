@@ -27,8 +27,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * 330 malformed requests from a fixed seed: mutated and mistyped JSON, truncated and garbage multipart bodies,
- * broken pictures, huge headers, odd methods and paths. None may get a 5xx or hang, and the service must still
+ * 370 malformed requests from a fixed seed: mutated and mistyped JSON, truncated and garbage multipart bodies,
+ * broken pictures, huge headers, odd methods and paths; and issue 16's kinds: JSON with trailing content,
+ * A1111 counts and seeds that overflow, forms of about 1000 parts, long multipart prompts, broken EXIF and
+ * header-only pictures. None may get a 5xx or hang, and the service must still
  * generate afterwards. Limits are small so that a mutation that happens to be valid stays cheap.
  */
 @QuarkusTest
@@ -138,6 +140,38 @@ class MalformedRequestFuzzTest {
                     VALID_JSON.getBytes(StandardCharsets.UTF_8), Map.of(), "method/path #" + i);
         }
 
+        // issue 16's kinds: trailing JSON, overflowing counts and seeds, too many or too long form parts, broken
+        // EXIF, pictures whose header promises more than their bytes hold
+        String[] tails = {" garbage", "{}", ",", "]", " 1", "\u0000"};
+        String[] a1111 = {"\"batch_size\": 1073741825, \"n_iter\": 4", "\"batch_size\": -1, \"n_iter\": -1",
+                "\"seed\": 9223372036854775807, \"batch_size\": 2", "\"seed\": 4294967296"};
+        for (int i = 0; i < 40; i++) {
+            switch (i % 5) {
+                case 0 -> send("POST", new String[] {"/text-to-image", "/v1/images/generations", "/sdapi/v1/txt2img",
+                        "/jobs"}[random.nextInt(4)], "application/json", (VALID_JSON
+                        + tails[random.nextInt(tails.length)]).getBytes(StandardCharsets.UTF_8), Map.of(),
+                        "trailing json #" + i);
+                case 1 -> send("POST", "/sdapi/v1/txt2img", "application/json", ("{\"prompt\": \"x\", \"steps\": 2, "
+                        + a1111[random.nextInt(a1111.length)] + "}").getBytes(StandardCharsets.UTF_8), Map.of(),
+                        "a1111 overflow #" + i);
+                case 2 -> send("POST", random.nextBoolean() ? "/image-to-image" : "/v1/images/edits",
+                        "multipart/form-data; boundary=xyz", manyParts("xyz", png, 990 + random.nextInt(40)), Map.of(),
+                        "many parts #" + i);
+                case 3 -> send("POST", "/image-to-image", "multipart/form-data; boundary=xyz",
+                        longPrompt("xyz", png, 1 + random.nextInt(5000)), Map.of(), "long multipart prompt #" + i);
+                default -> {
+                    byte[] exif = new byte[8 + random.nextInt(40)];
+                    random.nextBytes(exif);
+                    System.arraycopy("Exif\0\0II".getBytes(StandardCharsets.ISO_8859_1), 0, exif, 0, 8);
+                    byte[] picture = random.nextBoolean() ? withApp1(jpeg(), exif)
+                            : io.qwenimage.testing.TestImages.pngHeaderOnly(1 + random.nextInt(4096),
+                            1 + random.nextInt(4096));
+                    send("POST", "/image-to-image", "multipart/form-data; boundary=xyz", multipart("xyz", picture),
+                            Map.of(), "broken exif or header-only picture #" + i);
+                }
+            }
+        }
+
         assertThat(sent).isGreaterThanOrEqualTo(300);
         System.out.println("fuzz statuses: " + statuses);
         // the requests reached every layer: parsing (400), media types (415), validation (422), size (413/431)
@@ -235,6 +269,40 @@ class MalformedRequestFuzzTest {
         out.writeBytes(fields.getBytes(StandardCharsets.US_ASCII));
         out.writeBytes(image);
         out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    /** A form with {@code extra} more text parts besides the usual ones. */
+    private static byte[] manyParts(String boundary, byte[] image, int extra) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < extra; i++) {
+            out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"f" + i + "\"\r\n\r\nv\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+        out.writeBytes(multipart(boundary, image));
+        return out.toByteArray();
+    }
+
+    /** The usual form with a prompt of {@code chars} three-byte characters in front. */
+    private static byte[] longPrompt(String boundary, byte[] image, int chars) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"negative_prompt\"\r\n"
+                + "Content-Type: text/plain; charset=UTF-8\r\n\r\n" + "画".repeat(chars) + "\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(multipart(boundary, image));
+        return out.toByteArray();
+    }
+
+    /** {@code jpeg} with an APP1 segment of {@code payload} after its SOI. */
+    private static byte[] withApp1(byte[] jpeg, byte[] payload) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        out.write(0xFF);
+        out.write(0xE1);
+        out.write((payload.length + 2) >> 8);
+        out.write((payload.length + 2) & 0xFF);
+        out.writeBytes(payload);
+        out.write(jpeg, 2, jpeg.length - 2);
         return out.toByteArray();
     }
 
