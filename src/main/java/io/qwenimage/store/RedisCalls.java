@@ -1,5 +1,6 @@
 package io.qwenimage.store;
 
+import io.qwenimage.jobs.JobStoreUnavailableException;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -14,13 +15,6 @@ import java.util.function.Supplier;
  */
 public final class RedisCalls {
 
-    /** Redis did not answer, answered with an error, or the breaker is open. */
-    public static final class RedisUnavailableException extends RuntimeException {
-        RedisUnavailableException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
     private final Duration timeout;
     private final CircuitBreaker breaker;
 
@@ -33,7 +27,7 @@ public final class RedisCalls {
     public <T> Uni<T> call(Supplier<Uni<T>> command) {
         return Uni.createFrom().deferred(() -> {
             if (!breaker.tryAcquire()) {
-                return Uni.createFrom().failure(new RedisUnavailableException("Redis is failing or too slow "
+                return Uni.createFrom().failure(new JobStoreUnavailableException("Redis is failing or too slow "
                         + "(circuit open; a probe goes out after the cool-down)", null));
             }
             return command.get()
@@ -47,8 +41,8 @@ public final class RedisCalls {
                         }
                     })
                     .onCancellation().invoke(breaker::onAbandoned)
-                    .onFailure().transform(f -> f instanceof RedisUnavailableException ? f
-                            : new RedisUnavailableException(String.valueOf(f.getMessage()), f));
+                    .onFailure().transform(f -> f instanceof JobStoreUnavailableException ? f
+                            : new JobStoreUnavailableException(String.valueOf(f.getMessage()), f));
         });
     }
 

@@ -66,7 +66,7 @@ class PathVariantAccessTest {
             new Route("GET", "/sdapi/v1/samplers"), new Route("GET", "/sdapi/v1/sd-models"),
             new Route("GET", "/sdapi/v1/options"), new Route("POST", "/sdapi/v1/options"),
             new Route("GET", "/sdapi/v1/progress"), new Route("POST", "/sdapi/v1/interrupt"),
-            new Route("GET", "/admin/keys"),
+            new Route("GET", "/admin/keys"), new Route("GET", "/admin/model"),
             new Route("GET", "/q/health"), new Route("GET", "/q/health/live"), new Route("GET", "/q/health/ready"),
             new Route("GET", "/q/health/started"), new Route("GET", "/q/metrics"), new Route("GET", "/q/openapi"));
 

@@ -36,6 +36,7 @@ class PathVariantLocalAdminTest {
 
     static final List<PathVariantAccessTest.Route> ADMIN_ROUTES = List.of(
             new PathVariantAccessTest.Route("GET", "/admin/keys"),
+            new PathVariantAccessTest.Route("GET", "/admin/model"),
             new PathVariantAccessTest.Route("POST", "/sdapi/v1/options"));
 
     @ConfigProperty(name = "quarkus.http.test-port")
