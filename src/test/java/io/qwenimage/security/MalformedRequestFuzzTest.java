@@ -27,11 +27,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * 370 malformed requests from a fixed seed: mutated and mistyped JSON, truncated and garbage multipart bodies,
- * broken pictures, huge headers, odd methods and paths; and issue 16's kinds: JSON with trailing content,
- * A1111 counts and seeds that overflow, forms of about 1000 parts, long multipart prompts, broken EXIF and
- * header-only pictures. None may get a 5xx or hang, and the service must still
- * generate afterwards. Limits are small so that a mutation that happens to be valid stays cheap.
+ * 410 malformed requests from a fixed seed: mutated and mistyped JSON, truncated and garbage multipart bodies,
+ * broken pictures, huge headers, odd methods and paths; and issue 16's kinds: path spellings (matrix parameters,
+ * dot segments, encoded separators), JSON with trailing content, A1111 counts and seeds that overflow, forms of
+ * about 1000 parts, long multipart prompts, broken EXIF and header-only pictures. None may get a 5xx or hang, and
+ * the service must still generate afterwards. Limits are small so that a mutation that happens to be valid stays
+ * cheap.
  */
 @QuarkusTest
 @TestProfile(MalformedRequestFuzzTest.SmallLimits.class)
@@ -138,6 +139,17 @@ class MalformedRequestFuzzTest {
         for (int i = 0; i < 30; i++) {
             send(methods[random.nextInt(methods.length)], paths[random.nextInt(paths.length)], "application/json",
                     VALID_JSON.getBytes(StandardCharsets.UTF_8), Map.of(), "method/path #" + i);
+        }
+
+        // issue 16's path spellings: matrix parameters, dot segments in every encoding, doubled and encoded
+        // separators, invalid escapes and UTF-8, on every kind of route (none may get past its rules or 5xx)
+        String[] spellings = {"/admin;x=1/keys", "/admin/keys;", "//admin//keys//", "/v1/..;/admin/keys",
+                "/sdapi/v1/options/", "/%61dmin/keys", "/admin%2fkeys", "/admin%252fkeys", "/health/%2e%2e/admin/keys",
+                "/v1/images/files/..%2f..%2fadmin%2fkeys", "/text-to-image;jsessionid=1", "/%c0%ae%c0%ae/admin",
+                "/%ff%fe", "/%", "/%g0", "/jobs/%00/events", "/v1;/images;/generations;", "/q/metrics;x"};
+        for (int i = 0; i < 40; i++) {
+            send(i % 3 == 0 ? "GET" : "POST", spellings[random.nextInt(spellings.length)], "application/json",
+                    VALID_JSON.getBytes(StandardCharsets.UTF_8), Map.of(), "path spelling #" + i);
         }
 
         // issue 16's kinds: trailing JSON, overflowing counts and seeds, too many or too long form parts, broken
