@@ -69,7 +69,7 @@ class IdleReadersHostileTest {
 
     /** A finished job of caller A with a 12.6 MB result, stored as the service stores it. */
     String bigFinishedJob() throws Exception {
-        String probe = ExpiredJobHostileTest.finishedJob(KEY_A, 21);
+        String probe = ExpiredJobHostileTest.finishedJob(shared, KEY_A, 21);
         String owner = shared.jobs().find(probe).orElseThrow().owner();
         String id = UUID.randomUUID().toString();
         String document = "{\"id\":\"" + id + "\",\"status\":\"succeeded\",\"status_url\":\"/jobs/" + id
