@@ -56,6 +56,7 @@ public class AsyncGenerations {
     private final Duration liveTtl;
     private final long maxResultBytes;
     private final ErrorMapper errors = new ErrorMapper();
+    private final io.qwenimage.jobs.SubscriberLimits subscribers;
     private final Map<String, String> published = new ConcurrentHashMap<>();
     private final ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "qwen-job-publisher");
@@ -73,6 +74,8 @@ public class AsyncGenerations {
         this.resultTtl = config.jobs().resultTtl();
         this.liveTtl = config.server().requestTimeout().plus(config.jobs().resultTtl());
         this.maxResultBytes = config.jobs().maxResultBytes();
+        this.subscribers = new io.qwenimage.jobs.SubscriberLimits(config.jobs().eventsMaxSubscribersPerJob(),
+                config.jobs().eventsMaxSubscribersPerCaller());
         shared.onCancelRequest(id -> local.find(id).ifPresent(e -> e.job().cancel("cancelled by the client")));
         publisher.scheduleWithFixedDelay(this::tick, 500, 500, TimeUnit.MILLISECONDS);
     }
@@ -247,6 +250,11 @@ public class AsyncGenerations {
         return v;
     }
 
+    /** The caps on open progress streams. */
+    public io.qwenimage.jobs.SubscriberLimits subscribers() {
+        return subscribers;
+    }
+
     /** The answer a failure gives: for the metrics and audit of a job that ended after its request. */
     Response failureResponse(Throwable failure) {
         return errors.of(failure);
@@ -264,10 +272,43 @@ public class AsyncGenerations {
 
     private Map<String, Object> parse(JobRecord record) {
         try {
-            return json.readValue(record.document(), DOCUMENT);
-        } catch (JsonProcessingException e) {
+            return json.readValue(new com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream(
+                    record.document().view()), DOCUMENT);
+        } catch (java.io.IOException e) {
             throw new IllegalStateException("unreadable job document " + record.id(), e);
         }
+    }
+
+    /**
+     * Job {@code id} as its reader gets it: the live document of a job running here, or the stored record,
+     * whose shared bytes are answered as they are (never parsed and written again per reader).
+     *
+     * @throws ApiException 410 {@code JOB_EXPIRED} when it was {@code owner}'s and its record is gone
+     */
+    public Optional<JobAnswer> answer(String id, String owner) {
+        Optional<AsyncJobStore.Entry<ImageResponse>> here = local.get(id, owner);
+        if (here.isPresent()) {
+            return Optional.of(JobAnswer.live(view(here.get())));
+        }
+        return orExpired(shared.find(id).filter(r -> r.owner().equals(owner)), id, owner)
+                .map(r -> new JobAnswer(r.status(), null, r));
+    }
+
+    /** A job's status document: built now ({@code live}) or as stored ({@code stored}). */
+    public record JobAnswer(String status, Map<String, Object> live, JobRecord stored) {
+
+        static JobAnswer live(Map<String, Object> view) {
+            return new JobAnswer((String) view.get("status"), view, null);
+        }
+
+        public boolean terminal() {
+            return AsyncGenerations.terminal(status);
+        }
+    }
+
+    /** The parsed document of {@code answer} (small while the job runs; a finished one is not parsed per reader). */
+    Map<String, Object> map(JobAnswer answer) {
+        return answer.live() != null ? answer.live() : parse(answer.stored());
     }
 
     /** Saves the job's document if it changed since the last save. */
@@ -276,7 +317,7 @@ public class AsyncGenerations {
         String status = (String) view.get("status");
         String document;
         try {
-            document = json.writeValueAsString(view);
+            document = json.writeValueAsString(view);     // once per change, shared by every reader
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException(ex);
         }

@@ -3,8 +3,14 @@ package io.qwenimage.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.common.annotation.Blocking;
+import io.netty.buffer.Unpooled;
+import io.qwenimage.config.QwenConfig;
+import io.qwenimage.jobs.JobStoreUnavailableException;
+import io.qwenimage.jobs.SubscriberLimits;
 import io.qwenimage.security.Callers;
 import io.smallrye.mutiny.Multi;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -22,12 +28,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code /jobs/{id}}: the status of an asynchronous job (queued with its position, running with step, total and
  * ETA, succeeded with the result, failed with the error, cancelled), its cancellation, and its progress as
- * Server-Sent Events. A caller sees only its own jobs; any other id is 404.
+ * Server-Sent Events. A caller sees only its own jobs; any other id is 404, a job of its own whose record is gone
+ * 410.
+ *
+ * <p>A stored document is answered as the shared bytes it was serialized to once, without parsing or copying it
+ * per reader. Progress streams are capped per job and per caller (429 {@code TOO_MANY_SUBSCRIBERS}), and a
+ * stream whose client leaves more than {@code qwen.jobs.events-max-unread-bytes} unread for longer than
+ * {@code qwen.jobs.events-drain-timeout} is disconnected, which frees what was queued for it.
  */
 @Path("/jobs/{id}")
 public class JobsResource {
@@ -41,11 +55,15 @@ public class JobsResource {
     private final AsyncGenerations async;
     private final Callers callers;
     private final ObjectMapper json;
+    private final int maxUnreadBytes;
+    private final long drainTimeoutNanos;
 
-    public JobsResource(AsyncGenerations async, Callers callers, ObjectMapper json) {
+    public JobsResource(AsyncGenerations async, Callers callers, ObjectMapper json, QwenConfig config) {
         this.async = async;
         this.callers = callers;
         this.json = json;
+        this.maxUnreadBytes = config.jobs().eventsMaxUnreadBytes();
+        this.drainTimeoutNanos = config.jobs().eventsDrainTimeout().toNanos();
     }
 
     private Map<String, Object> find(String id) {
@@ -59,8 +77,14 @@ public class JobsResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> status(@PathParam("id") String id) {
-        return find(id);
+    public Response status(@PathParam("id") String id) {
+        AsyncGenerations.JobAnswer answer = async.answer(id, callers.current().id()).orElseThrow(() -> notFound(id));
+        if (answer.stored() == null) {
+            return Response.ok(answer.live(), MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        // a view of the shared direct bytes: written to the socket as they are, one copy for every reader
+        Buffer shared = Buffer.buffer(Unpooled.wrappedBuffer(answer.stored().document().view()));
+        return Response.ok(shared, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     /**
@@ -81,34 +105,79 @@ public class JobsResource {
     @Path("/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
-    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
+    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse,
+                                          @Context HttpServerResponse response) {
         String owner = callers.current().id();
-        find(id);
-        return Multi.createFrom().emitter(emitter -> {
+        async.answer(id, owner).orElseThrow(() -> notFound(id));
+        SubscriberLimits.Decision decision = async.subscribers().tryAcquire(id, owner);
+        SubscriberLimits.Lease lease = decision.lease().orElseThrow(() -> tooManySubscribers(id, decision));
+        response.setWriteQueueMaxSize(maxUnreadBytes);
+        return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
             AtomicReference<List<Object>> last = new AtomicReference<>();
             AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
+            AtomicLong stalledSince = new AtomicLong();
+            AtomicBoolean doneSent = new AtomicBoolean();
             task.set(TICKS.scheduleAtFixedRate(() -> {
                 try {
-                    Map<String, Object> view = async.status(id, owner).orElseThrow(() -> notFound(id));
-                    String status = (String) view.get("status");
-                    boolean done = AsyncGenerations.terminal(status);
-                    List<Object> key = java.util.Arrays.asList(status, view.get("position"), view.get("step"));
-                    if (done || !Objects.equals(last.getAndSet(key), key)) {
-                        emitter.emit(sse.newEventBuilder().name(done ? "done" : "progress").id(id)
-                                .data(json.writeValueAsString(view))
-                                .build());
-                    }
-                    if (done) {
+                    if (stalled(response, stalledSince)) {
+                        // the client does not read: what is queued for it stays in memory until it goes
+                        response.close();
                         emitter.complete();
+                        return;
                     }
-                } catch (io.qwenimage.jobs.JobStoreUnavailableException ex) {
+                    if (doneSent.get()) {
+                        if (!response.writeQueueFull()) {
+                            emitter.complete();     // the final document has gone out
+                        }
+                        return;
+                    }
+                    AsyncGenerations.JobAnswer answer = async.answer(id, owner).orElseThrow(() -> notFound(id));
+                    if (answer.terminal()) {
+                        String data = answer.stored() != null ? answer.stored().document().text()
+                                : json.writeValueAsString(answer.live());
+                        emitter.emit(sse.newEventBuilder().name("done").id(id).data(data).build());
+                        doneSent.set(true);
+                        return;
+                    }
+                    Map<String, Object> view = async.map(answer);
+                    List<Object> key = java.util.Arrays.asList(answer.status(), view.get("position"),
+                            view.get("step"));
+                    if (!Objects.equals(last.getAndSet(key), key)) {
+                        emitter.emit(sse.newEventBuilder().name("progress").id(id)
+                                .data(json.writeValueAsString(view)).build());
+                    }
+                } catch (JobStoreUnavailableException ex) {
                     // Redis away for a moment: the stream waits for it rather than ending
                 } catch (JsonProcessingException | RuntimeException ex) {
                     emitter.fail(ex);
                 }
             }, 5, 200, TimeUnit.MILLISECONDS));
-            // completed, failed, or the client went away: stop polling
-            emitter.onTermination(() -> task.get().cancel(false));
+            // completed, failed, or the client went away: stop polling, free the place
+            emitter.onTermination(() -> {
+                task.get().cancel(false);
+                lease.close();
+            });
         });
+    }
+
+    /** True once the client has left more than the bound unread for longer than the drain timeout. */
+    private boolean stalled(HttpServerResponse response, AtomicLong stalledSince) {
+        if (!response.writeQueueFull()) {
+            stalledSince.set(0);
+            return false;
+        }
+        long now = System.nanoTime();
+        stalledSince.compareAndSet(0, now);
+        return now - stalledSince.get() > drainTimeoutNanos;
+    }
+
+    private static ApiException tooManySubscribers(String id, SubscriberLimits.Decision decision) {
+        boolean perJob = decision.refusal() == SubscriberLimits.Refusal.JOB;
+        return new ApiException(429, "TOO_MANY_SUBSCRIBERS", "rate_limit", perJob
+                ? "job " + id + " already has the most progress streams allowed (qwen.jobs.events-max-subscribers-"
+                + "per-job); close one, or poll GET /jobs/" + id
+                : "this caller already has the most progress streams allowed (qwen.jobs.events-max-subscribers-"
+                + "per-caller); close one, or poll GET /jobs/{id}", Map.of("id", id, "limit", perJob ? "job"
+                : "caller"));
     }
 }

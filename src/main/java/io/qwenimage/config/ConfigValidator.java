@@ -37,6 +37,10 @@ public final class ConfigValidator {
         if (!List.of("memory", "redis").contains(c.jobs().store())) {
             problems.add("qwen.jobs.store: must be memory or redis, got '" + c.jobs().store() + "'");
         }
+        positive(problems, "qwen.jobs.events-max-subscribers-per-job", c.jobs().eventsMaxSubscribersPerJob());
+        positive(problems, "qwen.jobs.events-max-subscribers-per-caller", c.jobs().eventsMaxSubscribersPerCaller());
+        positive(problems, "qwen.jobs.events-max-unread-bytes", c.jobs().eventsMaxUnreadBytes());
+        positive(problems, "qwen.jobs.events-drain-timeout", c.jobs().eventsDrainTimeout().toMillis());
         positive(problems, "qwen.jobs.max-result-bytes-per-owner", c.jobs().maxResultBytesPerOwner());
         positive(problems, "qwen.jobs.redis.timeout", c.jobs().redis().timeout().toMillis());
         positive(problems, "qwen.jobs.redis.breaker-failures", c.jobs().redis().breakerFailures());

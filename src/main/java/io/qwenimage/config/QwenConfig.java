@@ -301,6 +301,26 @@ public interface QwenConfig {
         /** Name of this replica in job records (default: the host name, the pod name on Kubernetes). */
         Optional<String> replica();
 
+        /** Progress streams (GET /jobs/{id}/events) open at once for one job; more answer 429. */
+        @WithName("events-max-subscribers-per-job")
+        @WithDefault("8")
+        int eventsMaxSubscribersPerJob();
+
+        /** Progress streams open at once for one caller (API key or client address); more answer 429. */
+        @WithName("events-max-subscribers-per-caller")
+        @WithDefault("16")
+        int eventsMaxSubscribersPerCaller();
+
+        /** Output a progress stream may leave unread before it counts as stalled. */
+        @WithName("events-max-unread-bytes")
+        @WithDefault("1048576")
+        int eventsMaxUnreadBytes();
+
+        /** How long a progress stream may stay stalled (past the unread bound) before it is disconnected. */
+        @WithName("events-drain-timeout")
+        @WithDefault("30s")
+        Duration eventsDrainTimeout();
+
         /** How calls to Redis are bounded (qwen.jobs.store=redis). */
         Redis redis();
 

@@ -8,9 +8,13 @@ package io.qwenimage.jobs;
  * @param owner    API key id or client address that submitted it; nobody else sees it
  * @param replica  the replica whose queue holds it (the one a cancel must reach)
  * @param status   queued, running, succeeded, failed or cancelled
- * @param document the status document, JSON
+ * @param document the status document, JSON, serialized once and shared by its readers
  */
-public record JobRecord(String id, String owner, String replica, String status, String document) {
+public record JobRecord(String id, String owner, String replica, String status, JobDocument document) {
+
+    public JobRecord(String id, String owner, String replica, String status, String document) {
+        this(id, owner, replica, status, JobDocument.of(document));
+    }
 
     /** True once the job will not change any more. */
     public boolean terminal() {
@@ -19,6 +23,6 @@ public record JobRecord(String id, String owner, String replica, String status, 
 
     /** Bytes the record takes (its document, mostly the base64 pictures). */
     public long bytes() {
-        return 2L * document.length();
+        return document.size();
     }
 }

@@ -87,7 +87,7 @@ public final class RedisJobStore implements JobStore {
     @Override
     public void save(JobRecord record, Duration ttl) {
         String value = write(Map.of("id", record.id(), "owner", record.owner(), "replica", record.replica(),
-                "status", record.status(), "document", record.document()));
+                "status", record.status(), "document", record.document().text()));
         if (!record.terminal()) {
             call(() -> redis.value(String.class).set("qwen:job:" + record.id(), value, new SetArgs().px(ttl)));
             return;

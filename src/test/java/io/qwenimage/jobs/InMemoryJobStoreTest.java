@@ -15,7 +15,7 @@ class InMemoryJobStoreTest {
     final InMemoryJobStore store = new InMemoryJobStore(1000, now::get);
 
     static JobRecord record(String id, String status, int documentChars) {
-        return new JobRecord(id, "owner", "here", status, "x".repeat(documentChars));
+        return new JobRecord(id, "owner", "here", status, "x".repeat(2 * documentChars));     // 2 bytes a char, as before
     }
 
     @Test

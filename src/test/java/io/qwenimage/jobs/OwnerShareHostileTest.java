@@ -21,7 +21,7 @@ class OwnerShareHostileTest {
 
     JobRecord finished(String id, String owner) {
         now.incrementAndGet();
-        return new JobRecord(id, owner, "here", "succeeded", "x".repeat(200));
+        return new JobRecord(id, owner, "here", "succeeded", "x".repeat(400));
     }
 
     @Test
