@@ -6,6 +6,7 @@ import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.image.GenerationParameters;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.jobs.Admission;
 import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.http.ErrorEnvelope;
 import io.qwenimage.jobs.AsyncJobStore;
 import io.qwenimage.jobs.Job;
 import io.qwenimage.jobs.JobRecord;

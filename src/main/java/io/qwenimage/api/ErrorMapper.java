@@ -9,6 +9,7 @@ import io.qwenimage.engine.image.DecodeBudgetExceededException;
 import io.qwenimage.engine.image.ImageTooLargeException;
 import io.qwenimage.engine.image.InvalidImageException;
 import io.qwenimage.engine.image.UnsupportedImageFormatException;
+import io.qwenimage.http.ErrorEnvelope;
 import io.qwenimage.jobs.DeadlineExceededException;
 import io.qwenimage.jobs.JobStoreUnavailableException;
 import io.qwenimage.jobs.QueueFullException;

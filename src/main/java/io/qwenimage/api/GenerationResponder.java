@@ -3,6 +3,7 @@ package io.qwenimage.api;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.http.ErrorEnvelope;
 import io.qwenimage.jobs.Admission;
 import io.qwenimage.jobs.Job;
 import io.qwenimage.observability.GenerationObserver;

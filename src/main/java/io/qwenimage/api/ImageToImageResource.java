@@ -3,6 +3,7 @@ package io.qwenimage.api;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;

@@ -1,5 +1,6 @@
 package io.qwenimage.api;
 
+import io.qwenimage.http.GenerationRoute;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;

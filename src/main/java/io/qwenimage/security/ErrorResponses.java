@@ -2,7 +2,7 @@ package io.qwenimage.security;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.qwenimage.api.ErrorEnvelope;
+import io.qwenimage.http.ErrorEnvelope;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;

@@ -5,7 +5,7 @@ import io.smallrye.mutiny.Uni;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
-import io.qwenimage.api.GenerationRoute;
+import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.config.QwenConfig;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;

@@ -1,4 +1,4 @@
-package io.qwenimage.api;
+package io.qwenimage.http;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
