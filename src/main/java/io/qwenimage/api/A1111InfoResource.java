@@ -40,7 +40,8 @@ public class A1111InfoResource {
     @GET
     @Path("/samplers")
     public List<Map<String, Object>> samplers() {
-        return Arrays.stream(SchedulerKind.values()).map(k -> Map.<String, Object>of(
+        ModelInfo m = service.modelInfo();
+        return (m == null ? Arrays.asList(SchedulerKind.values()) : m.schedulers()).stream().map(k -> Map.<String, Object>of(
                 "name", GenerationParameters.samplerName(k), "aliases", List.of(k.apiName()), "options", Map.of()))
                 .toList();
     }

@@ -9,6 +9,7 @@ import io.qwenimage.engine.image.DecodeBudgetExceededException;
 import io.qwenimage.engine.image.ImageTooLargeException;
 import io.qwenimage.engine.image.InvalidImageException;
 import io.qwenimage.engine.image.UnsupportedImageFormatException;
+import io.qwenimage.engine.scheduler.ScheduleRefusedException;
 import io.qwenimage.http.ErrorEnvelope;
 import io.qwenimage.jobs.DeadlineExceededException;
 import io.qwenimage.jobs.JobStoreUnavailableException;
@@ -146,6 +147,9 @@ public class ErrorMapper {
                     + e.getMessage() + "); send a complete JSON body or multipart form", Map.of(), request, null);
         } else if (t instanceof WebApplicationException e) {
             return webApplication(e, request);
+        } else if (t instanceof ScheduleRefusedException e) {
+            return envelope(422, "VALIDATION_ERROR", "validation", e.getMessage(), Map.of("field", e.field()),
+                    request, null);
         } else if (t instanceof IllegalArgumentException e) {
             return envelope(422, "VALIDATION_ERROR", "validation", e.getMessage(), Map.of(), request, null);
         }

@@ -52,7 +52,8 @@ public class InfoResource {
         out.put("service_name", "qwen-image-api-service");
         out.put("version", "1.0.0");
         out.put("model_info", model);
-        out.put("schedulers", Arrays.stream(SchedulerKind.values()).map(SchedulerKind::apiName).toList());
+        out.put("schedulers", (m == null ? Arrays.asList(SchedulerKind.values()) : m.schedulers()).stream()
+                .map(SchedulerKind::apiName).toList());
         out.put("default_scheduler", config.generation().scheduler());
         out.put("limits", limits);
         out.put("queue", Map.of("workers", config.queue().workers(), "capacity", config.queue().capacity(),

@@ -4,6 +4,7 @@ import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.engine.scheduler.ScheduleRefusedException;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Locale;
@@ -126,9 +127,10 @@ public class RequestMapper {
             s = ThreadLocalRandom.current().nextLong(SEED_RANGE);
             observer.current().seedDrawn();
         }
-        if (image != null && (int) (n * strength) < 1) {
-            throw ApiException.invalid("strength", "num_inference_steps x strength must be at least 1 (" + n + " x "
-                    + strength + " leaves no step to run)");
+        try {
+            kind.check(model.scheduler(), n, image != null ? strength : 1.0);
+        } catch (ScheduleRefusedException e) {
+            throw ApiException.invalid(e.field(), e.getMessage());
         }
         return new GenerationRequest(prompt, negative == null ? "" : negative, w, h, n, g, kind, s, count, image,
                 strength);

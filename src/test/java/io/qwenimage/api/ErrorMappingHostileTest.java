@@ -71,6 +71,8 @@ class ErrorMappingHostileTest {
         m.put(new ShuttingDownException(), new Answer(503, "SHUTTING_DOWN"));
         m.put(new ServiceNotReadyException("loading"), new Answer(503, "MODEL_NOT_LOADED"));
         m.put(new TooManyJobsException(4), new Answer(429, "TOO_MANY_JOBS"));
+        m.put(new io.qwenimage.engine.scheduler.ScheduleRefusedException("strength", "no step left"),
+                new Answer(422, "VALIDATION_ERROR"));
         m.put(new RateLimitExceededException(new RateLimitDecision(false, 10, 0, 6, 6),
                 new RateLimitSettings(60, 1000, 10)), new Answer(429, "RATE_LIMIT_EXCEEDED"));
         return m;

@@ -73,8 +73,7 @@ public final class ModelBundle implements AutoCloseable {
             Path vd = folder.resolve("vae_decoder/model.onnx");
             this.vaeDecoder = new VaeDecoderStage(sessions.environment(), open(sessions, vd, opened), vd);
             Path ve = folder.resolve("vae_encoder/model.onnx");
-            this.vaeEncoder = Files.exists(ve)
-                    ? new VaeEncoderStage(sessions.environment(), open(sessions, ve, opened), ve) : null;
+            this.vaeEncoder = Files.exists(ve) ? VaeEncoderStage.open(sessions, ve, opened::add) : null;
             width = probeTextWidth();
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened) {
@@ -93,7 +92,7 @@ public final class ModelBundle implements AutoCloseable {
                 : width == 1024 && prediction.equals("v_prediction") ? 768 : 512;
         String dtype = unet.sampleType() == OnnxJavaType.FLOAT16 ? "float16" : "float32";
         this.info = new ModelInfo(id, family, dtype, prediction, nativeSize, scaling, vaeEncoder != null,
-                unet.takesTimestepCond());
+                unet.takesTimestepCond(), schedulerConfig);
     }
 
     /** Opens a model folder. */

@@ -83,8 +83,10 @@ public final class UnetCall implements AutoCloseable {
             Tensors.put(sample, type, latents.length, latents, 0, latents.length, scale);
         }
         boolean integral = unet.timestepType() == OnnxJavaType.INT64 || unet.timestepType() == OnnxJavaType.INT32;
+        // an integer graph gets the timestep truncated, as diffusers' ONNX pipelines do (np.array([t], int64))
+        double value = integral ? (double) (long) (float) t : (float) t;
         for (int i = 0; i < timesteps; i++) {
-            Tensors.putNumber(timestep, unet.timestepType(), i, integral ? Math.rint(t) : t);
+            Tensors.putNumber(timestep, unet.timestepType(), i, value);
         }
         float[] prediction = workspace.floats(Role.MODEL_OUTPUT, (duplicate ? 2 : 1) * latents.length);
         try (OrtSession.Result ignored = unet.session().run(inputs, outputNames, pinned, run)) {

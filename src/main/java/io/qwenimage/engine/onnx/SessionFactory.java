@@ -47,14 +47,22 @@ public final class SessionFactory {
 
     /** Opens one graph; a missing or unreadable file is a {@link ModelException} naming it. */
     public OrtSession open(Path model) {
-        if (!Files.isRegularFile(model)) {
+        return open(model, null);
+    }
+
+    /**
+     * Opens {@code graph}, the bytes of a rewritten {@code model} (null: the file itself); {@code model} names it
+     * in messages.
+     */
+    public OrtSession open(Path model, byte[] graph) {
+        if (graph == null && !Files.isRegularFile(model)) {
             throw ModelException.of(model, "is missing");
         }
         boolean wantCuda = settings.provider() == ExecutionProvider.CUDA
                 || (settings.provider() == ExecutionProvider.AUTO && fallbackReason == null);
         if (wantCuda) {
             try {
-                OrtSession session = create(model, true);
+                OrtSession session = create(model, graph, true);
                 active = "cuda:" + settings.deviceId();
                 return session;
             } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
@@ -67,7 +75,7 @@ public final class SessionFactory {
             }
         }
         try {
-            OrtSession session = create(model, false);
+            OrtSession session = create(model, graph, false);
             active = "cpu";
             return session;
         } catch (OrtException e) {
@@ -75,7 +83,7 @@ public final class SessionFactory {
         }
     }
 
-    private OrtSession create(Path model, boolean cuda) throws OrtException {
+    private OrtSession create(Path model, byte[] graph, boolean cuda) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
@@ -90,8 +98,9 @@ public final class SessionFactory {
             if (cuda) {
                 options.addCUDA(settings.deviceId());
             }
-            // a path (not bytes) so that external weights (model.onnx_data) beside the graph are found
-            return env.createSession(model.toString(), options);
+            // a path (not bytes) so that external weights (model.onnx_data) beside the graph are found; rewritten
+            // graphs come as bytes only when they hold their weights
+            return graph != null ? env.createSession(graph, options) : env.createSession(model.toString(), options);
         }
     }
 }

@@ -54,7 +54,18 @@ final class DpmSolverScheduler extends TimestepScheduler {
         return sigmas[i];
     }
 
-
+    /**
+     * Image-to-image: noised at the sigma where the run begins ({@code alpha_t x0 + sigma_t eps} of that sigma),
+     * as diffusers' DPM-Solver does; with Karras sigmas that differs from the alpha-bar of the rounded timestep.
+     */
+    @Override
+    public void addNoise(float[] latents, float[] noise) {
+        double alphaT = alpha(sigmas[0]);
+        double sigmaT = sigmas[0] * alphaT;
+        for (int k = 0; k < latents.length; k++) {
+            latents[k] = (float) (alphaT * latents[k] + sigmaT * noise[k]);
+        }
+    }
 
     @Override
     public void step(int i, float[] modelOutput, float[] sample, NoiseSource noise) {
@@ -100,7 +111,6 @@ final class DpmSolverScheduler extends TimestepScheduler {
         previousX0 = x0;
         ordersDone++;
     }
-
 
     private static double alpha(double sigma) {
         return 1 / Math.sqrt(sigma * sigma + 1);

@@ -14,8 +14,16 @@ final class EulerScheduler extends TimestepScheduler {
     private float[] fresh;
 
     EulerScheduler(SchedulerConfig config, SchedulerKind kind, int steps, int start, boolean ancestral) {
-        this(config, Spacing.timesteps(config.spacingFor(kind), steps, config.numTrainTimesteps(),
-                config.resolvedStepsOffset(), false), config.spacingFor(kind), start, ancestral);
+        this(config, float32(Spacing.timesteps(config.spacingFor(kind), steps, config.numTrainTimesteps(),
+                config.resolvedStepsOffset(), false)), config.spacingFor(kind), start, ancestral);
+    }
+
+    /** diffusers keeps Euler's timesteps in float32 (and interpolates sigma at those values). */
+    private static double[] float32(double[] t) {
+        for (int i = 0; i < t.length; i++) {
+            t[i] = (float) t[i];
+        }
+        return t;
     }
 
     private EulerScheduler(SchedulerConfig config, double[] all, TimestepSpacing spacing, int start,

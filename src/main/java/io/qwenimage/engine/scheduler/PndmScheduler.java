@@ -24,10 +24,6 @@ final class PndmScheduler extends TimestepScheduler {
         this.finalAlphaCumprod = config.setAlphaToOneFor(SchedulerKind.PNDM) ? 1.0 : schedule.alphaCumprod(0);
     }
 
-
-
-
-
     /** diffusers' PLMS list: the base timesteps with the second one repeated (N + 1 entries), from {@code start}. */
     private static double[] plmsTimesteps(SchedulerConfig config, int steps, int start) {
         double[] base = Spacing.timesteps(config.spacingFor(SchedulerKind.PNDM), steps, config.numTrainTimesteps(),

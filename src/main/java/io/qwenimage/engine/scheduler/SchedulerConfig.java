@@ -21,15 +21,46 @@ import java.nio.file.Path;
  * @param stepsOffset      as written, or null when absent
  * @param setAlphaToOne    as written, or null when absent
  * @param predictionType   as written, or null when absent
+ * @param solver           the keys that change individual schedulers' results, as written
  */
 public record SchedulerConfig(String className, int numTrainTimesteps, double betaStart, double betaEnd,
                               String betaSchedule, double[] trainedBetas, String timestepSpacing, Integer stepsOffset,
-                              Boolean setAlphaToOne, String predictionType) {
+                              Boolean setAlphaToOne, String predictionType, SolverKeys solver) {
+
+    /**
+     * The keys of {@code scheduler_config.json} that only some scheduler classes read, each as written or null
+     * when absent. They change results, so each is either honoured or makes the schedulers it concerns
+     * unavailable for the model ({@link #unavailable}).
+     *
+     * @param clipSample             DDIM and LCM clip the predicted clean sample (diffusers' DDIM default: true)
+     * @param clipSampleRange        the clip bound (1.0)
+     * @param thresholding           dynamic thresholding (DDIM, DPM-Solver, LCM): not implemented
+     * @param skipPrkSteps           PNDM without its Runge-Kutta warm-up; only true is implemented
+     * @param useKarrasSigmas        Euler and DPM-Solver on Karras sigmas (we serve those as dpmpp_2m_karras)
+     * @param finalSigmasType        the last sigma of Euler and DPM-Solver: only "zero" is implemented
+     * @param originalInferenceSteps LCM's distillation steps (50)
+     * @param timestepScaling        LCM's boundary-condition timestep scale (10.0)
+     */
+    public record SolverKeys(Boolean clipSample, Double clipSampleRange, Boolean thresholding, Boolean skipPrkSteps,
+                             Boolean useKarrasSigmas, String finalSigmasType, Integer originalInferenceSteps,
+                             Double timestepScaling) {
+
+        /** A file that sets none of them. */
+        public static final SolverKeys NONE = new SolverKeys(null, null, null, null, null, null, null, null);
+    }
+
+    /** Without any of the {@link SolverKeys}. */
+    public SchedulerConfig(String className, int numTrainTimesteps, double betaStart, double betaEnd,
+                           String betaSchedule, double[] trainedBetas, String timestepSpacing, Integer stepsOffset,
+                           Boolean setAlphaToOne, String predictionType) {
+        this(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, timestepSpacing,
+                stepsOffset, setAlphaToOne, predictionType, SolverKeys.NONE);
+    }
 
     /** Stable Diffusion 1.5's file: PNDM, scaled_linear 0.00085 to 0.012, steps_offset 1, no spacing key. */
     public static SchedulerConfig stableDiffusion15() {
         return new SchedulerConfig("PNDMScheduler", 1000, 0.00085, 0.012, "scaled_linear", null, null, 1, false,
-                null);
+                null, new SolverKeys(false, null, null, true, null, null, null, null));
     }
 
     /** Reads the file; a missing or malformed file is a {@link ModelException} naming it. */
@@ -50,7 +81,10 @@ public record SchedulerConfig(String className, int numTrainTimesteps, double be
                 n.path("beta_end").asDouble(0.02), n.path("beta_schedule").asText("linear"), trained,
                 text(n, "timestep_spacing"), n.hasNonNull("steps_offset") ? n.get("steps_offset").asInt() : null,
                 n.hasNonNull("set_alpha_to_one") ? n.get("set_alpha_to_one").asBoolean() : null,
-                text(n, "prediction_type"));
+                text(n, "prediction_type"), new SolverKeys(bool(n, "clip_sample"), number(n, "clip_sample_range"),
+                bool(n, "thresholding"), bool(n, "skip_prk_steps"), bool(n, "use_karras_sigmas"),
+                text(n, "final_sigmas_type"), n.hasNonNull("original_inference_steps")
+                        ? n.get("original_inference_steps").asInt() : null, number(n, "timestep_scaling")));
         try {
             config.validate();
         } catch (IllegalArgumentException e) {
@@ -76,6 +110,82 @@ public record SchedulerConfig(String className, int numTrainTimesteps, double be
         if (predictionType != null) {
             PredictionType.parse(predictionType);
         }
+        if (solver.originalInferenceSteps() != null && (solver.originalInferenceSteps() < 1
+                || solver.originalInferenceSteps() > numTrainTimesteps)) {
+            throw new IllegalArgumentException("original_inference_steps must be between 1 and num_train_timesteps ("
+                    + numTrainTimesteps + "), got " + solver.originalInferenceSteps());
+        }
+        if (solver.timestepScaling() != null && !(solver.timestepScaling() > 0)) {
+            throw new IllegalArgumentException("timestep_scaling must be positive, got " + solver.timestepScaling());
+        }
+        if (solver.clipSampleRange() != null && !(solver.clipSampleRange() > 0)) {
+            throw new IllegalArgumentException("clip_sample_range must be positive, got " + solver.clipSampleRange());
+        }
+    }
+
+    /**
+     * Why scheduler {@code kind} cannot run this model the way diffusers would, or null when it can: a key of the
+     * file asks for something the engine does not implement (named in the reason), or the combination is one
+     * diffusers refuses itself (PNDM with prediction_type sample).
+     */
+    public String unavailable(SchedulerKind kind) {
+        boolean thresholding = Boolean.TRUE.equals(solver.thresholding());
+        boolean karras = Boolean.TRUE.equals(solver.useKarrasSigmas());
+        boolean sigmaMin = solver.finalSigmasType() != null && !solver.finalSigmasType().equals("zero");
+        return switch (kind) {
+            case PNDM -> prediction() == PredictionType.SAMPLE
+                    ? "PNDM cannot use prediction_type 'sample' (diffusers' PNDMScheduler refuses it too)"
+                    : !skipPrkStepsFor() ? "scheduler_config.json leaves skip_prk_steps false (PNDM's Runge-Kutta "
+                    + "warm-up), which this engine does not implement" : null;
+            case DDIM, LCM -> thresholding ? "scheduler_config.json sets thresholding: true (dynamic "
+                    + "thresholding), which this engine does not implement" : null;
+            case DPMPP_2M, DPMPP_2M_KARRAS -> thresholding ? "scheduler_config.json sets thresholding: true (dynamic "
+                    + "thresholding), which this engine does not implement"
+                    : sigmaMin ? "scheduler_config.json sets final_sigmas_type '" + solver.finalSigmasType()
+                    + "'; this engine implements only 'zero'"
+                    : kind == SchedulerKind.DPMPP_2M && karras ? "scheduler_config.json sets use_karras_sigmas: true;"
+                    + " ask for dpmpp_2m_karras" : null;
+            case EULER -> sigmaMin ? "scheduler_config.json sets final_sigmas_type '" + solver.finalSigmasType()
+                    + "'; this engine implements only 'zero'"
+                    : karras ? "scheduler_config.json sets use_karras_sigmas: true, which this engine implements "
+                    + "for dpmpp_2m_karras only" : null;
+            case EULER_ANCESTRAL -> null;
+        };
+    }
+
+    /** skip_prk_steps: as written, else PNDM's own default (false). */
+    boolean skipPrkStepsFor() {
+        return Boolean.TRUE.equals(solver.skipPrkSteps());
+    }
+
+    /**
+     * clip_sample for DDIM or LCM: the file's value; else the default of the file's class when it has the key
+     * (DDIM true, LCM false); else the default of the scheduler being built (DDIM true, LCM false).
+     */
+    public boolean clipSampleFor(SchedulerKind kind) {
+        if (solver.clipSample() != null) {
+            return solver.clipSample();
+        }
+        return switch (className) {
+            case "DDIMScheduler", "DDPMScheduler" -> true;
+            case "LCMScheduler" -> false;
+            default -> kind == SchedulerKind.DDIM;
+        };
+    }
+
+    /** clip_sample_range (1.0 when absent). */
+    public double clipSampleRange() {
+        return solver.clipSampleRange() == null ? 1.0 : solver.clipSampleRange();
+    }
+
+    /** LCM's original_inference_steps (50 when absent). */
+    public int originalInferenceSteps() {
+        return solver.originalInferenceSteps() == null ? 50 : solver.originalInferenceSteps();
+    }
+
+    /** LCM's timestep_scaling (10.0 when absent). */
+    public double timestepScaling() {
+        return solver.timestepScaling() == null ? 10.0 : solver.timestepScaling();
     }
 
     /** The noise schedule these betas define. */
@@ -116,6 +226,14 @@ public record SchedulerConfig(String className, int numTrainTimesteps, double be
     /** prediction_type, epsilon when absent. */
     public PredictionType prediction() {
         return predictionType == null ? PredictionType.EPSILON : PredictionType.parse(predictionType);
+    }
+
+    private static Boolean bool(JsonNode n, String key) {
+        return n.hasNonNull(key) ? n.get(key).asBoolean() : null;
+    }
+
+    private static Double number(JsonNode n, String key) {
+        return n.hasNonNull(key) ? n.get(key).asDouble() : null;
     }
 
     private static String text(JsonNode n, String key) {

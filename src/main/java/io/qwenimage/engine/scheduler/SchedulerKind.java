@@ -48,23 +48,14 @@ public enum SchedulerKind {
      * A fresh scheduler for one generation.
      *
      * @param steps    num_inference_steps, at least 1
-     * @param strength 1 for text-to-image; in (0, 1) for image-to-image, which skips the first steps
-     *                 (diffusers' rule: {@code min(int(N * strength), N)} steps are run, at least one)
-     * @throws IllegalArgumentException when {@code steps * strength < 1}: there would be no step to run
+     * @param strength 1 for text-to-image; in (0, 1) for image-to-image. diffusers' rule: the SD image-to-image
+     *                 pipelines run the last {@code min(int(N * strength), N)} of the N steps; LCM uses strength once,
+     *                 inside its timestep choice, and runs all N steps
+     * @throws ScheduleRefusedException when the model's scheduler config rules this scheduler out, or diffusers
+     *                                  would refuse the combination (no step left to run, LCM's limits)
      */
     public Scheduler create(SchedulerConfig config, int steps, double strength) {
-        if (steps < 1) {
-            throw new IllegalArgumentException("num_inference_steps must be at least 1");
-        }
-        if (!(strength > 0 && strength <= 1)) {
-            throw new IllegalArgumentException("strength must be in (0, 1]");
-        }
-        int run = Math.min((int) (steps * strength), steps);
-        if (run < 1) {
-            throw new IllegalArgumentException("num_inference_steps x strength must be at least 1 (" + steps + " x "
-                    + strength + " leaves no step to run)");
-        }
-        int start = steps - run;
+        int start = check(config, steps, strength);
         return switch (this) {
             case EULER -> new EulerScheduler(config, this, steps, start, false);
             case EULER_ANCESTRAL -> new EulerScheduler(config, this, steps, start, true);
@@ -72,7 +63,42 @@ public enum SchedulerKind {
             case DPMPP_2M -> new DpmSolverScheduler(config, this, steps, start, false);
             case DPMPP_2M_KARRAS -> new DpmSolverScheduler(config, this, steps, start, true);
             case PNDM -> new PndmScheduler(config, steps, start);
-            case LCM -> new LcmScheduler(config, steps, start, strength);
+            case LCM -> new LcmScheduler(config, steps, strength);
         };
+    }
+
+    /**
+     * Refuses what {@link #create} would refuse, without building anything (for request validation).
+     *
+     * @return the index of the first of the N steps that runs (0 for text-to-image and for LCM)
+     * @throws ScheduleRefusedException as {@link #create}
+     */
+    public int check(SchedulerConfig config, int steps, double strength) {
+        if (steps < 1) {
+            throw new ScheduleRefusedException("num_inference_steps", "num_inference_steps must be at least 1");
+        }
+        if (!(strength > 0 && strength <= 1)) {
+            throw new ScheduleRefusedException("strength", "strength must be in (0, 1]");
+        }
+        String unavailable = config.unavailable(this);
+        if (unavailable != null) {
+            throw new ScheduleRefusedException("scheduler", "scheduler " + apiName + " is not available for this "
+                    + "model: " + unavailable);
+        }
+        if (this == LCM) {
+            LcmScheduler.origins(config, steps, strength);  // throws diffusers' refusals
+            return 0;
+        }
+        int run = Math.min((int) (steps * strength), steps);
+        if (run < 1) {
+            throw new ScheduleRefusedException("strength", "num_inference_steps x strength must be at least 1 ("
+                    + steps + " x " + strength + " leaves no step to run)");
+        }
+        return steps - run;
+    }
+
+    /** The kinds that can run a model of this scheduler config ({@link #check} refuses the others). */
+    public static java.util.List<SchedulerKind> availableFor(SchedulerConfig config) {
+        return Arrays.stream(values()).filter(k -> config.unavailable(k) == null).toList();
     }
 }

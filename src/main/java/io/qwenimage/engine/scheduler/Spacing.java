@@ -2,7 +2,13 @@ package io.qwenimage.engine.scheduler;
 
 import java.util.Arrays;
 
-/** diffusers' timestep spacings (diffusion-facts §6.2), descending. numpy rounds half to even, so do we. */
+/**
+ * diffusers' timestep spacings (diffusion-facts §6.2), descending, computed with numpy's own arithmetic: numpy's
+ * {@code linspace} multiplies the index by one float64 step ({@code i * (stop / (num - 1))}, not
+ * {@code stop * i / (num - 1)}), and {@code arange} with a fractional step adds {@code i} times the difference of its
+ * first two values. Both round half to even, so exact halves land where numpy puts them (DPM-Solver at N = 30 gives
+ * 499 at index 15, not 500).
+ */
 final class Spacing {
 
     private Spacing() {
@@ -13,9 +19,9 @@ final class Spacing {
         double[] t = new double[n];
         switch (spacing) {
             case LINSPACE -> {
+                double[] up = linspace(0, trainSteps - 1, n, true);
                 for (int i = 0; i < n; i++) {
-                    double v = n == 1 ? 0 : (trainSteps - 1) * (double) i / (n - 1);
-                    t[n - 1 - i] = round ? Math.rint(v) : v;
+                    t[n - 1 - i] = round ? Math.rint(up[i]) : up[i];
                 }
             }
             case LEADING -> {
@@ -25,9 +31,9 @@ final class Spacing {
                 }
             }
             case TRAILING -> {
-                double ratio = (double) trainSteps / n;
+                double[] down = arange(trainSteps, 0, -(double) trainSteps / n);
                 for (int i = 0; i < n; i++) {
-                    t[i] = Math.rint(trainSteps - i * ratio) - 1;
+                    t[i] = Math.rint(down[i]) - 1;
                 }
             }
         }
@@ -38,9 +44,10 @@ final class Spacing {
     static double[] dpmTimesteps(TimestepSpacing spacing, int n, int trainSteps, int offset) {
         return switch (spacing) {
             case LINSPACE -> {
+                double[] up = linspace(0, trainSteps - 1, n + 1, true);
                 double[] t = new double[n + 1];
                 for (int i = 0; i <= n; i++) {
-                    t[n - i] = Math.rint((trainSteps - 1) * (double) i / n);
+                    t[n - i] = Math.rint(up[i]);
                 }
                 yield Arrays.copyOf(t, n);
             }
@@ -54,5 +61,36 @@ final class Spacing {
             }
             case TRAILING -> timesteps(spacing, n, trainSteps, offset, true);
         };
+    }
+
+    /** {@code numpy.linspace(start, stop, num, endpoint)} in float64. */
+    static double[] linspace(double start, double stop, int num, boolean endpoint) {
+        double[] y = new double[num];
+        int div = endpoint ? num - 1 : num;
+        if (div <= 0) {
+            if (num == 1) {
+                y[0] = start;
+            }
+            return y;
+        }
+        double step = (stop - start) / div;
+        for (int i = 0; i < num; i++) {
+            y[i] = i * step + start;
+        }
+        if (endpoint) {
+            y[num - 1] = stop;
+        }
+        return y;
+    }
+
+    /** {@code numpy.arange(start, stop, step)} in float64: {@code start + i * ((start + step) - start)}. */
+    static double[] arange(double start, double stop, double step) {
+        int count = (int) Math.max(0, Math.ceil((stop - start) / step));
+        double delta = (start + step) - start;
+        double[] y = new double[count];
+        for (int i = 0; i < count; i++) {
+            y[i] = start + i * delta;
+        }
+        return y;
     }
 }
