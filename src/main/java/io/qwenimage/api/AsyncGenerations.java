@@ -238,6 +238,9 @@ public class AsyncGenerations {
             }
         }
         if (status.equals("succeeded")) {
+            if (job.totalSteps() > 0) {
+                v.put("total_steps", job.totalSteps());     // the steps it ran (image-to-image: fewer than asked)
+            }
             v.put("result", e.result());
         }
         if (status.equals("failed") || status.equals("cancelled")) {

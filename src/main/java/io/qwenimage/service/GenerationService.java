@@ -150,9 +150,19 @@ public class GenerationService {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             LOG.infof("model %s loaded (%s, %s, native %dpx, provider %s) in %.1f s", info.id(), info.family(),
                     info.dtype(), info.nativeSize(), sessions.activeProvider(), loadSeconds);
+            SchedulerKind preferred = SchedulerKind.fromApiName(config.generation().scheduler());
+            String unavailable = info.scheduler().unavailable(preferred);
+            if (unavailable != null) {
+                LOG.warnf("the default scheduler %s (qwen.generation.scheduler) cannot run this model: %s; requests "
+                        + "that do not name a scheduler get 422 until it is set to one of %s", preferred.apiName(),
+                        unavailable, info.schedulers().stream().map(SchedulerKind::apiName).toList());
+            }
+            // Euler ancestral reads none of the keys that can rule a scheduler out
+            SchedulerKind warmUp = info.schedulers().contains(SchedulerKind.EULER) ? SchedulerKind.EULER
+                    : SchedulerKind.EULER_ANCESTRAL;
             long w0 = System.nanoTime();
             pipeline.generate(GenerationRequest.textToImage("warm-up", "", info.nativeSize(), info.nativeSize(), 2,
-                    2.0, SchedulerKind.EULER, 0, 1), ProgressListener.NONE, new CancellationToken());
+                    2.0, warmUp, 0, 1), ProgressListener.NONE, new CancellationToken());
             QwenConfig.Queue qc = config.queue();
             queue = new JobQueue(new QueueSettings(qc.workers(), qc.capacity(), qc.timeout(), qc.maxBatch(),
                     qc.maxBatchDelay()));

@@ -100,6 +100,43 @@ class ImageToImageResourceTest {
                 .post("/image-to-image").then().statusCode(422).body("error.message", containsString("base64"));
     }
 
+    /** Issue 17: the async job of an image-to-image request reports the steps diffusers would run. */
+    @Test
+    void anImageToImageJobReportsTheStepsDiffusersRuns() throws InterruptedException {
+        assertThat(finishedJobSteps("lcm", 4, "0.6")).as("LCM: strength inside its timesteps, all 4 run")
+                .isEqualTo(4);
+        assertThat(finishedJobSteps("euler", 20, "0.6")).as("Euler: the last int(20 x 0.6) steps").isEqualTo(12);
+    }
+
+    private static int finishedJobSteps(String scheduler, int steps, String strength) throws InterruptedException {
+        String id = given().multiPart("image", "in.png", redCircleOnBluePng(64, 64), "image/png")
+                .multiPart("prompt", "a red circle").multiPart("scheduler", scheduler)
+                .multiPart("num_inference_steps", String.valueOf(steps)).multiPart("strength", strength)
+                .multiPart("seed", "3").post("/jobs").then().statusCode(202).extract().path("id");
+        for (int i = 0; i < 400; i++) {
+            var doc = given().get("/jobs/" + id).then().statusCode(200).extract();
+            if ("succeeded".equals(doc.path("status"))) {
+                return doc.path("total_steps");
+            }
+            assertThat(doc.<String>path("status")).isIn("queued", "running");
+            Thread.sleep(25);
+        }
+        throw new AssertionError("job " + id + " did not finish");
+    }
+
+    /** Issue 17: what diffusers refuses is a 422 that says why, not a silently different schedule. */
+    @Test
+    void anLcmScheduleDiffusersRefusesIsA422ThatSaysWhy() {
+        given().multiPart("image", "in.png", redCircleOnBluePng(64, 64), "image/png").multiPart("prompt", "x")
+                .multiPart("scheduler", "lcm").multiPart("num_inference_steps", "50").multiPart("strength", "0.6")
+                .post("/image-to-image").then().statusCode(422).body("error.details.field", equalTo("strength"))
+                .body("error.message", containsString("smaller than num_inference_steps (50)"));
+        given().contentType(ContentType.JSON).body(Map.of("prompt", "x", "scheduler", "lcm", "num_inference_steps",
+                        51)).post("/text-to-image").then().statusCode(422)
+                .body("error.details.field", equalTo("num_inference_steps"))
+                .body("error.message", containsString("original_inference_steps (50)"));
+    }
+
     @Test
     void aPictureDeclaringTooManyPixelsIsRefusedBeforeDecoding() {
         byte[] bomb = io.qwenimage.testing.TestImages.pngHeaderOnly(100_000, 100_000);

@@ -96,6 +96,32 @@ class DemoModelGenerationTest {
         }
     }
 
+    static RgbImage generate(String prompt, String negative, double guidance) {
+        GenerationRequest r = GenerationRequest.textToImage(prompt, negative, 64, 64, 8, guidance, SchedulerKind.EULER,
+                11, 1);
+        return pipeline.generate(r, ProgressListener.NONE, new CancellationToken()).images().get(0);
+    }
+
+    /**
+     * diffusers' rule (issue 17): guidance_scale at or below 1 is no classifier-free guidance at all: one conditional
+     * UNet row, no unconditional pass, so the negative prompt has no effect and 0, 0.5 and 1 draw the same picture
+     * (guided at 0.5 it would be uncond + 0.5 (cond - uncond), another picture). Above 1 the negative prompt counts.
+     */
+    @Test
+    void guidanceAtOrBelowOneIsOneConditionalPassThatIgnoresTheNegativePrompt() {
+        String prompt = "a green triangle on a white background";
+        RgbImage one = generate(prompt, "", 1.0);
+        assertThat(generate(prompt, "a red square", 1.0).rgb()).as("negative prompt at guidance 1")
+                .isEqualTo(one.rgb());
+        assertThat(generate(prompt, "a red square", 0.5).rgb()).as("guidance 0.5").isEqualTo(one.rgb());
+        assertThat(generate(prompt, "", 0.0).rgb()).as("guidance 0").isEqualTo(one.rgb());
+
+        RgbImage guided = generate(prompt, "", 3.0);
+        assertThat(meanAbsDiff(guided, one)).as("guidance 3 vs 1").isGreaterThan(1.0);
+        assertThat(meanAbsDiff(generate(prompt, "a white triangle", 3.0), guided)).as("negative prompt at guidance 3")
+                .isGreaterThan(0.5);
+    }
+
     @Test
     void sameSeedSamePixelsOtherSeedOtherPixels() {
         RgbImage a = generate("a blue square on a yellow background", SchedulerKind.EULER_ANCESTRAL, 10, 7.5, 42);

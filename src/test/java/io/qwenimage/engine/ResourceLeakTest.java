@@ -44,7 +44,7 @@ class ResourceLeakTest {
                                 .isInstanceOf(GenerationCancelledException.class);
                     }
                     case 9 -> assertThatThrownBy(() -> pipeline.generate(new GenerationRequest("x", "", 64, 64, 4,
-                            7.5, kind, i, 1, new RgbImage(8, 8, new byte[192]), 0.1), ProgressListener.NONE,
+                            7.5, kind, i, 1, new RgbImage(8, 8, new byte[192]), 0.01), ProgressListener.NONE,
                             new CancellationToken())).isInstanceOf(IllegalArgumentException.class);
                     default -> assertThat(pipeline.generate(r, ProgressListener.NONE, new CancellationToken())
                             .images()).hasSize(1 + i % 2);

@@ -75,6 +75,16 @@ public final class UnetCall implements AutoCloseable {
      *
      * @return the prediction for every batch row, in an array that is overwritten by the next call
      */
+    /**
+     * The value a graph with a {@code type} timestep input is given for scheduler timestep {@code t}: the float32
+     * value diffusers keeps, truncated for an integer input as diffusers' ONNX pipelines do
+     * ({@code np.array([t], dtype=np.int64)}), not rounded.
+     */
+    public static double graphTimestep(OnnxJavaType type, double t) {
+        boolean integral = type == OnnxJavaType.INT64 || type == OnnxJavaType.INT32;
+        return integral ? (double) (long) (float) t : (float) t;
+    }
+
     public float[] predict(float[] latents, float scale, boolean duplicate, double t, OrtSession.RunOptions run)
             throws OrtException {
         OnnxJavaType type = unet.sampleType();
@@ -82,9 +92,7 @@ public final class UnetCall implements AutoCloseable {
         if (duplicate) {
             Tensors.put(sample, type, latents.length, latents, 0, latents.length, scale);
         }
-        boolean integral = unet.timestepType() == OnnxJavaType.INT64 || unet.timestepType() == OnnxJavaType.INT32;
-        // an integer graph gets the timestep truncated, as diffusers' ONNX pipelines do (np.array([t], int64))
-        double value = integral ? (double) (long) (float) t : (float) t;
+        double value = graphTimestep(unet.timestepType(), t);
         for (int i = 0; i < timesteps; i++) {
             Tensors.putNumber(timestep, unet.timestepType(), i, value);
         }

@@ -89,6 +89,9 @@ public enum SchedulerKind {
             LcmScheduler.origins(config, steps, strength);  // throws diffusers' refusals
             return 0;
         }
+        if (this != DPMPP_2M_KARRAS && config.spacingFor(this) == TimestepSpacing.TRAILING) {
+            Spacing.trailingPoints(steps, config.numTrainTimesteps());
+        }
         int run = Math.min((int) (steps * strength), steps);
         if (run < 1) {
             throw new ScheduleRefusedException("strength", "num_inference_steps x strength must be at least 1 ("

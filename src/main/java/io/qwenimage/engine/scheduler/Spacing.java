@@ -31,7 +31,7 @@ final class Spacing {
                 }
             }
             case TRAILING -> {
-                double[] down = arange(trainSteps, 0, -(double) trainSteps / n);
+                double[] down = trailingPoints(n, trainSteps);
                 for (int i = 0; i < n; i++) {
                     t[i] = Math.rint(down[i]) - 1;
                 }
@@ -61,6 +61,23 @@ final class Spacing {
             }
             case TRAILING -> timesteps(spacing, n, trainSteps, offset, true);
         };
+    }
+
+    /**
+     * {@code numpy.arange(T, 0, -T / N)}: N values, except at 62 step counts up to 1000 (61, 103, 121, 122, ...) where
+     * float64 makes it N + 1 and diffusers then runs an extra step at timestep -1, outside the schedule. Those are
+     * refused rather than run differently.
+     *
+     * @throws ScheduleRefusedException at such a step count
+     */
+    static double[] trailingPoints(int n, int trainSteps) {
+        double[] down = arange(trainSteps, 0, -(double) trainSteps / n);
+        if (down.length != n) {
+            throw new ScheduleRefusedException("num_inference_steps", "trailing timestep spacing at " + n
+                    + " steps gives " + down.length + " timesteps in diffusers (numpy's arange overshoots), the last "
+                    + "one -1, outside the schedule; choose " + (n - 1) + " or " + (n + 1) + " steps");
+        }
+        return down;
     }
 
     /** {@code numpy.linspace(start, stop, num, endpoint)} in float64. */

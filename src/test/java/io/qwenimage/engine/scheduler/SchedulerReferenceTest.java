@@ -16,9 +16,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class SchedulerReferenceTest {
 
+    /** The SD 1.5 file's keys: clip_sample false, skip_prk_steps true. */
+    static final SchedulerConfig.SolverKeys SD15_KEYS = new SchedulerConfig.SolverKeys(false, null, null, true, null,
+            null, null, null);
+
     static SchedulerConfig sd15(String spacing) {
         return new SchedulerConfig("PNDMScheduler", 1000, 0.00085, 0.012, "scaled_linear", null, spacing, 1, false,
-                null);
+                null, SD15_KEYS);
     }
 
     static double[] list(String csv) {

@@ -21,11 +21,12 @@ class SchedulerStepTest {
         "dpmpp_2m, linspace, 20, epsilon, 1e-4", "dpmpp_2m, leading, 20, v_prediction, 1e-4",
         "dpmpp_2m_karras, linspace, 20, epsilon, 1e-4", "dpmpp_2m_karras, linspace, 8, v_prediction, 1e-4",
         "pndm, leading, 20, epsilon, 1e-4", "pndm, leading, 50, v_prediction, 2e-3",
+        "euler, leading, 20, sample, 1e-4", "dpmpp_2m, linspace, 20, sample, 1e-4", "lcm, leading, 4, sample, 1e-3",
         "lcm, leading, 4, epsilon, 1e-3", "lcm, leading, 8, v_prediction, 1e-3",
     })
     void anOracleModelLeadsToTheCleanSample(String kind, String spacing, int steps, String prediction, double tol) {
         SchedulerConfig config = new SchedulerConfig("PNDMScheduler", 1000, 0.00085, 0.012, "scaled_linear", null,
-                spacing, 1, true, prediction);
+                spacing, 1, true, prediction, SchedulerReferenceTest.SD15_KEYS);
         NoiseSchedule schedule = config.noiseSchedule();
         Scheduler s = SchedulerKind.fromApiName(kind).create(config, steps, 1.0);
         float[] clean = new float[64];
