@@ -41,6 +41,7 @@ public final class GenerationParameters {
             case DPMPP_2M_KARRAS -> "DPM++ 2M Karras";
             case PNDM -> "PLMS";
             case LCM -> "LCM";
+            case FLOW_MATCH_EULER -> "Flow Match Euler";
         };
     }
 

@@ -22,10 +22,29 @@ import java.nio.file.Path;
  * @param setAlphaToOne    as written, or null when absent
  * @param predictionType   as written, or null when absent
  * @param solver           the keys that change individual schedulers' results, as written
+ * @param flow             a flow-matching file's keys (FlowMatchEulerDiscreteScheduler), or null for the
+ *                         alpha-bar schedulers' files
  */
 public record SchedulerConfig(String className, int numTrainTimesteps, double betaStart, double betaEnd,
                               String betaSchedule, double[] trainedBetas, String timestepSpacing, Integer stepsOffset,
-                              Boolean setAlphaToOne, String predictionType, SolverKeys solver) {
+                              Boolean setAlphaToOne, String predictionType, SolverKeys solver, FlowMatchConfig flow) {
+
+    /** The class name of flow-matching files. */
+    public static final String FLOW_MATCH_CLASS = "FlowMatchEulerDiscreteScheduler";
+
+    /** An alpha-bar schedule's file (no flow-matching keys). */
+    public SchedulerConfig(String className, int numTrainTimesteps, double betaStart, double betaEnd,
+                           String betaSchedule, double[] trainedBetas, String timestepSpacing, Integer stepsOffset,
+                           Boolean setAlphaToOne, String predictionType, SolverKeys solver) {
+        this(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, timestepSpacing,
+                stepsOffset, setAlphaToOne, predictionType, solver, null);
+    }
+
+    /** A flow-matching file: only {@code flow} matters. */
+    public static SchedulerConfig flowMatching(FlowMatchConfig flow) {
+        return new SchedulerConfig(FLOW_MATCH_CLASS, flow.numTrainTimesteps(), 0.0001, 0.02, "linear", null, null,
+                null, null, null, SolverKeys.NONE, flow);
+    }
 
     /**
      * The keys of {@code scheduler_config.json} that only some scheduler classes read, each as written or null
@@ -68,6 +87,13 @@ public record SchedulerConfig(String className, int numTrainTimesteps, double be
         JsonNode n = JsonFiles.read(file);
         if (!n.isObject()) {
             throw ModelException.of(file, "is not a JSON object");
+        }
+        if (n.path("_class_name").asText("").equals(FLOW_MATCH_CLASS)) {
+            try {
+                return flowMatching(FlowMatchConfig.read(n));
+            } catch (IllegalArgumentException e) {
+                throw ModelException.of(file, e.getMessage(), e);
+            }
         }
         double[] trained = null;
         if (n.path("trained_betas").isArray() && !n.path("trained_betas").isEmpty()) {
@@ -129,6 +155,14 @@ public record SchedulerConfig(String className, int numTrainTimesteps, double be
      * diffusers refuses itself (PNDM with prediction_type sample).
      */
     public String unavailable(SchedulerKind kind) {
+        if (flow != null) {
+            return kind == SchedulerKind.FLOW_MATCH_EULER ? null : "it is a flow-matching model (" + FLOW_MATCH_CLASS
+                    + "); it runs with flow_match_euler only";
+        }
+        if (kind == SchedulerKind.FLOW_MATCH_EULER) {
+            return "flow_match_euler runs flow-matching models (" + FLOW_MATCH_CLASS + "); this model's "
+                    + "scheduler is " + className;
+        }
         boolean thresholding = Boolean.TRUE.equals(solver.thresholding());
         boolean karras = Boolean.TRUE.equals(solver.useKarrasSigmas());
         boolean sigmaMin = solver.finalSigmasType() != null && !solver.finalSigmasType().equals("zero");
@@ -149,7 +183,7 @@ public record SchedulerConfig(String className, int numTrainTimesteps, double be
                     + "'; this engine implements only 'zero'"
                     : karras ? "scheduler_config.json sets use_karras_sigmas: true, which this engine implements "
                     + "for dpmpp_2m_karras only" : null;
-            case EULER_ANCESTRAL -> null;
+            case EULER_ANCESTRAL, FLOW_MATCH_EULER -> null;
         };
     }
 

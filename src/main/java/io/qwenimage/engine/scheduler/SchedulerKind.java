@@ -12,7 +12,8 @@ public enum SchedulerKind {
     DPMPP_2M("dpmpp_2m", TimestepSpacing.LINSPACE),
     DPMPP_2M_KARRAS("dpmpp_2m_karras", TimestepSpacing.LINSPACE),
     PNDM("pndm", TimestepSpacing.LEADING),
-    LCM("lcm", TimestepSpacing.LEADING);
+    LCM("lcm", TimestepSpacing.LEADING),
+    FLOW_MATCH_EULER("flow_match_euler", TimestepSpacing.LINSPACE);
 
     private final String apiName;
     private final TimestepSpacing defaultSpacing;
@@ -22,7 +23,10 @@ public enum SchedulerKind {
         this.defaultSpacing = defaultSpacing;
     }
 
-    /** The name clients use ("euler", "euler_a", "ddim", "dpmpp_2m", "dpmpp_2m_karras", "pndm", "lcm"). */
+    /**
+     * The name clients use ("euler", "euler_a", "ddim", "dpmpp_2m", "dpmpp_2m_karras", "pndm", "lcm",
+     * "flow_match_euler").
+     */
     public String apiName() {
         return apiName;
     }
@@ -55,7 +59,19 @@ public enum SchedulerKind {
      *                                  would refuse the combination (no step left to run, LCM's limits)
      */
     public Scheduler create(SchedulerConfig config, int steps, double strength) {
+        return create(config, steps, strength, 0);
+    }
+
+    /**
+     * As {@link #create(SchedulerConfig, int, double)}, for an image of {@code imageTokens} packed latent tokens:
+     * flow-matching models with dynamic shifting shift their sigmas by that count (others ignore it).
+     */
+    public Scheduler create(SchedulerConfig config, int steps, double strength, int imageTokens) {
         int start = check(config, steps, strength);
+        if (this == FLOW_MATCH_EULER && config.flow().useDynamicShifting() && imageTokens < 1) {
+            throw new IllegalArgumentException("a dynamically shifted flow-matching schedule needs the image's token "
+                    + "count");
+        }
         return switch (this) {
             case EULER -> new EulerScheduler(config, this, steps, start, false);
             case EULER_ANCESTRAL -> new EulerScheduler(config, this, steps, start, true);
@@ -64,6 +80,7 @@ public enum SchedulerKind {
             case DPMPP_2M_KARRAS -> new DpmSolverScheduler(config, this, steps, start, true);
             case PNDM -> new PndmScheduler(config, steps, start);
             case LCM -> new LcmScheduler(config, steps, strength);
+            case FLOW_MATCH_EULER -> new FlowMatchEulerScheduler(config.flow(), steps, start, imageTokens);
         };
     }
 
@@ -88,6 +105,13 @@ public enum SchedulerKind {
         if (this == LCM) {
             LcmScheduler.origins(config, steps, strength);  // throws diffusers' refusals
             return 0;
+        }
+        if (this == FLOW_MATCH_EULER) {
+            if (steps == 1 && config.flow().shiftTerminal() != null) {
+                throw new ScheduleRefusedException("num_inference_steps", "this model's scheduler stretches its "
+                        + "sigmas to shift_terminal, which needs at least 2 steps (at 1, diffusers' schedule is NaN)");
+            }
+            return FlowMatchEulerScheduler.start(steps, strength);   // always leaves a step when strength > 0
         }
         if (this != DPMPP_2M_KARRAS && config.spacingFor(this) == TimestepSpacing.TRAILING) {
             Spacing.trailingPoints(steps, config.numTrainTimesteps());
