@@ -125,6 +125,16 @@ class ModelConventionsTest {
                 .isInstanceOf(ModelException.class).hasMessageContaining("no/such/model");
     }
 
+    @Test
+    void aFamilyWeDoNotServeIsRefusedAtStartByName(@TempDir Path dir) throws IOException {
+        Path copy = copyModel(dir);
+        Path index = copy.resolve("model_index.json");
+        Files.writeString(index, Files.readString(index).replace("\"StableDiffusionPipeline\"",
+                "\"StableDiffusionXLPipeline\""));
+        assertThatThrownBy(() -> ModelBundle.open(copy, SESSIONS)).isInstanceOf(ModelException.class)
+                .hasMessageContaining("model_index.json").hasMessageContaining("StableDiffusionXLPipeline (SDXL)");
+    }
+
     static Path copyModel(Path dir) throws IOException {
         Path target = dir.resolve("model");
         try (Stream<Path> files = Files.walk(MAIN)) {

@@ -54,6 +54,11 @@ public final class ModelBundle implements AutoCloseable {
         if (!indexJson.isObject()) {
             throw ModelException.of(index, "is not a JSON object");
         }
+        if (ModelFamily.of(indexJson, index) != ModelFamily.STABLE_DIFFUSION) {
+            // the Qwen-Image pipeline is recognised; until its engine lands it is refused by name
+            throw ModelException.of(index, "is a Qwen-Image model (QwenImagePipeline); this build does not run "
+                    + "that family yet");
+        }
         this.tokenizer = ClipTokenizer.load(folder.resolve("tokenizer"));
         this.schedulerConfig = SchedulerConfig.read(folder.resolve("scheduler/scheduler_config.json"));
         JsonNode vaeConfig = JsonFiles.readOptional(folder.resolve("vae_decoder/config.json"));

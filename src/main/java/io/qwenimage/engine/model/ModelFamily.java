@@ -1,0 +1,75 @@
+package io.qwenimage.engine.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qwenimage.engine.ModelException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which pipeline a model folder needs, from its {@code model_index.json} {@code _class_name} (what diffusers'
+ * {@code DiffusionPipeline.from_pretrained} dispatches on, and what optimum's and diffusers' ONNX exporters write).
+ */
+public enum ModelFamily {
+
+    /** Stable Diffusion 1.x / 2.x, Turbo and LCM UNets: CLIP text encoder, UNet, 4-channel VAE. */
+    STABLE_DIFFUSION("sd"),
+    /** Qwen-Image: Qwen2.5-VL text encoder, flow-matching MMDiT, 16-channel VAE. */
+    QWEN_IMAGE("qwen-image");
+
+    private static final Set<String> STABLE_DIFFUSION_CLASSES = Set.of("StableDiffusionPipeline",
+            "StableDiffusionImg2ImgPipeline", "OnnxStableDiffusionPipeline", "OnnxStableDiffusionImg2ImgPipeline",
+            "ORTStableDiffusionPipeline", "ORTStableDiffusionImg2ImgPipeline", "LatentConsistencyModelPipeline",
+            "LatentConsistencyModelImg2ImgPipeline", "ORTLatentConsistencyModelPipeline");
+
+    private static final Set<String> QWEN_IMAGE_CLASSES = Set.of("QwenImagePipeline", "QwenImageImg2ImgPipeline");
+
+    /** Families people export that the engine does not serve yet: refused at start, by name. */
+    private static final Map<String, String> NOT_SERVED = Map.ofEntries(
+            Map.entry("StableDiffusionXLPipeline", "SDXL"), Map.entry("StableDiffusionXLImg2ImgPipeline", "SDXL"),
+            Map.entry("ORTStableDiffusionXLPipeline", "SDXL"), Map.entry("StableDiffusion3Pipeline", "SD3"),
+            Map.entry("ORTStableDiffusion3Pipeline", "SD3"), Map.entry("FluxPipeline", "FLUX.1"),
+            Map.entry("ORTFluxPipeline", "FLUX.1"), Map.entry("StableDiffusionInpaintPipeline", "SD inpainting"),
+            Map.entry("StableDiffusionUpscalePipeline", "SD x4 upscaling"),
+            Map.entry("QwenImageEditPipeline", "Qwen-Image-Edit (needs the vision tower)"),
+            Map.entry("KandinskyV22Pipeline", "Kandinsky 2.2"), Map.entry("PixArtAlphaPipeline", "PixArt-α"),
+            Map.entry("WanPipeline", "Wan (video)"));
+
+    private final String id;
+
+    ModelFamily(String id) {
+        this.id = id;
+    }
+
+    /** The family's name in /info and logs: "sd" or "qwen-image". */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * The family of a folder whose model_index.json is {@code index}.
+     *
+     * @throws ModelException naming the class when it is not one the engine serves
+     */
+    public static ModelFamily of(JsonNode index, Path file) {
+        JsonNode name = index.path("_class_name");
+        if (!name.isTextual() || name.asText().isBlank()) {
+            throw ModelException.of(file, "has no _class_name: it does not say which pipeline the model is for");
+        }
+        String className = name.asText();
+        if (STABLE_DIFFUSION_CLASSES.contains(className)) {
+            return STABLE_DIFFUSION;
+        }
+        if (QWEN_IMAGE_CLASSES.contains(className)) {
+            return QWEN_IMAGE;
+        }
+        String known = NOT_SERVED.get(className);
+        if (known != null) {
+            throw ModelException.of(file, "is a " + className + " (" + known + ") model, a family this service does "
+                    + "not serve yet; it serves Stable Diffusion 1.x/2.x/Turbo/LCM and Qwen-Image");
+        }
+        throw ModelException.of(file, "names pipeline class '" + className + "', which this service does not "
+                + "know; it serves Stable Diffusion 1.x/2.x/Turbo/LCM (e.g. StableDiffusionPipeline) and Qwen-Image "
+                + "(QwenImagePipeline)");
+    }
+}
