@@ -126,7 +126,7 @@ public final class DiffusionPipeline {
     }
 
     /** The state of one run: its entries' image rows, in entry order, and which entries are still in it. */
-    private final class Batch {
+    private final class Batch implements DenoisingLoop.Members {
         private final List<BatchEntry> entries;
         private final BatchResults results;
         private final boolean[] done;
@@ -168,30 +168,69 @@ public final class DiffusionPipeline {
             }
         }
 
-        void generate() throws OrtException {
-            GenerationRequest first = entries.get(0).request();
-            boolean img2img = first.initImage() != null;
-            VaeEncoderStage encoder = model.vaeEncoder();
-            if (img2img && encoder == null) {
-                throw new IllegalArgumentException("this model has no vae_encoder, so it cannot do image-to-image");
-            }
-            Scheduler scheduler = first.scheduler().create(model.schedulerConfig(), first.steps(),
-                    img2img ? first.strength() : 1.0);
-            Workspace workspace = Workspace.ofCurrentThread();
-            int width8 = (first.width() + 7) / 8 * 8;
-            int height8 = (first.height() + 7) / 8 * 8;
-            int lw = width8 / 8;
-            int lh = height8 / 8;
-            int plane = 4 * lw * lh;
-            int members = entries.size();
+        // the run's shape, fixed by the first entry (every entry shares its BatchKey)
+        private GenerationRequest first;
+        private boolean img2img;
+        private Scheduler scheduler;
+        private Workspace workspace;
+        private int width8;
+        private int height8;
+        private int lw;
+        private int lh;
+        private int plane;
+        private boolean cfg;
+        // what the stages hand on
+        private TokenizedPrompt[] positive;
+        private Embeddings context;
+        private float[] guidance;
+        private float[] timestepCond;
+        private GaussianNoise[] generators;
+        private float[] latents;
+        private float[] segment;
 
+        /** The stages: prompts, initial latents, the denoising loop, decoding; each stops when no entry is left. */
+        void generate() throws OrtException {
+            plan();
             if (!dropCancelled()) {
                 return;
             }
             phase(ProgressListener.Phase.TEXT_ENCODING);
-            boolean lcm = model.unet().takesTimestepCond();
-            boolean cfg = first.guidanceScale() > 1 && !lcm;
-            TokenizedPrompt[] positive = new TokenizedPrompt[members];
+            encodePrompts();
+            if (!initialLatents()) {
+                return;
+            }
+            phase(ProgressListener.Phase.DENOISING);
+            if (!denoise()) {
+                return;
+            }
+            phase(ProgressListener.Phase.DECODING);
+            decode();
+        }
+
+        private void plan() {
+            first = entries.get(0).request();
+            img2img = first.initImage() != null;
+            if (img2img && model.vaeEncoder() == null) {
+                throw new IllegalArgumentException("this model has no vae_encoder, so it cannot do image-to-image");
+            }
+            scheduler = first.scheduler().create(model.schedulerConfig(), first.steps(),
+                    img2img ? first.strength() : 1.0);
+            workspace = Workspace.ofCurrentThread();
+            width8 = (first.width() + 7) / 8 * 8;
+            height8 = (first.height() + 7) / 8 * 8;
+            lw = width8 / 8;
+            lh = height8 / 8;
+            plane = 4 * lw * lh;
+            cfg = first.guidanceScale() > 1 && !model.unet().takesTimestepCond();
+        }
+
+        /**
+         * Tokenizes and encodes every entry's prompt (and negative prompt with guidance) in one text-encoder call;
+         * picks one context row per UNet row: [unconditional of every image ; conditional of every image].
+         */
+        private void encodePrompts() throws OrtException {
+            int members = entries.size();
+            positive = new TokenizedPrompt[members];
             int[][] ids = new int[cfg ? 2 * members : members][];
             for (int j = 0; j < members; j++) {
                 GenerationRequest r = entries.get(j).request();
@@ -213,10 +252,8 @@ public final class DiffusionPipeline {
             long t0 = System.nanoTime();
             Embeddings encoded = model.textEncoder().encode(ids);
             onnx += System.nanoTime() - t0;
-            // one context row per UNet row: [unconditional of every image ; conditional of every image]
             int[] contextRows = new int[cfg ? 2 * images : images];
-            float[] guidance = new float[images];
-            float[] timestepCond = null;
+            guidance = new float[images];
             for (int j = 0; j < members; j++) {
                 for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
                     contextRows[i] = j;
@@ -226,8 +263,8 @@ public final class DiffusionPipeline {
                     guidance[i] = (float) entries.get(j).request().guidanceScale();
                 }
             }
-            Embeddings context = encoded.pick(contextRows);
-            if (lcm) {
+            context = encoded.pick(contextRows);
+            if (model.unet().takesTimestepCond()) {
                 int dim = model.unet().timestepCondDim();
                 timestepCond = new float[images * dim];
                 for (int j = 0; j < members; j++) {
@@ -236,25 +273,32 @@ public final class DiffusionPipeline {
                     System.arraycopy(rows, 0, timestepCond, firstImage[j] * dim, rows.length);
                 }
             }
+        }
 
-            GaussianNoise[] generators = new GaussianNoise[images];
-            float[] latents = workspace.floats(Workspace.Role.LATENTS, images * plane);
-            float[] segment = workspace.floats(Workspace.Role.SEGMENT, plane);
+        /**
+         * One seeded generator per image; text-to-image latents are its first noise times the scheduler's initial
+         * sigma; image-to-image encodes the picture (the VAE sample drawing first), then noises it to the start.
+         */
+        private boolean initialLatents() throws OrtException {
+            generators = new GaussianNoise[images];
+            latents = workspace.floats(Workspace.Role.LATENTS, images * plane);
+            segment = workspace.floats(Workspace.Role.SEGMENT, plane);
             if (img2img) {
                 phase(ProgressListener.Phase.IMAGE_ENCODING);
             }
-            for (int j = 0; j < members; j++) {
+            VaeEncoderStage encoder = model.vaeEncoder();
+            for (int j = 0; j < entries.size(); j++) {
                 GenerationRequest r = entries.get(j).request();
                 for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
                     generators[i] = new GaussianNoise(r.seedOf(i - firstImage[j]));
                     if (img2img) {
                         if (!dropCancelled()) {
-                            return;
+                            return false;
                         }
                         float[] sampleNoise = new float[plane];
                         generators[i].fill(sampleNoise);
                         float[] pixels = ImageTensors.toPixels(ImageTensors.resize(r.initImage(), width8, height8));
-                        t0 = System.nanoTime();
+                        long t0 = System.nanoTime();
                         float[] clean = encoder.encode(pixels, height8, width8, sampleNoise, run);
                         onnx += System.nanoTime() - t0;
                         double scaling = model.info().scalingFactor();
@@ -273,6 +317,11 @@ public final class DiffusionPipeline {
                     }
                 }
             }
+            return true;
+        }
+
+        /** The scheduler loop over the UNet, guided per image ({@code u + g (c - u)}) when guidance is on. */
+        private boolean denoise() throws OrtException {
             float[] part = workspace.floats(Workspace.Role.NOISE, plane);
             NoiseSource perImage = out -> {
                 for (int i = 0; i < images; i++) {
@@ -280,42 +329,34 @@ public final class DiffusionPipeline {
                     System.arraycopy(part, 0, out, i * plane, plane);
                 }
             };
-
             float[] guided = cfg ? workspace.floats(Workspace.Role.GUIDED, images * plane) : null;
-            phase(ProgressListener.Phase.DENOISING);
             try (UnetCall unet = model.unet().bind(workspace, cfg ? 2 * images : images, lh, lw, context,
                     timestepCond)) {
-                for (int step = 0; step < scheduler.steps(); step++) {
-                    if (!dropCancelled()) {
-                        return;
-                    }
-                    t0 = System.nanoTime();
+                return DenoisingLoop.run(scheduler, latents, perImage, step -> {
+                    long t0 = System.nanoTime();
                     float[] out = unet.predict(latents, (float) scheduler.inputScale(step), cfg,
                             scheduler.timestep(step), run);
                     onnx += System.nanoTime() - t0;
-                    if (cfg) {
-                        int half = guided.length;
-                        for (int i = 0; i < images; i++) {
-                            float g = guidance[i];
-                            for (int k = i * plane, end = k + plane; k < end; k++) {
-                                float u = out[k];
-                                guided[k] = u + g * (out[k + half] - u);
-                            }
-                        }
-                        out = guided;
+                    if (!cfg) {
+                        return out;
                     }
-                    scheduler.step(step, out, latents, perImage);
-                    for (int j = 0; j < members; j++) {
-                        if (!done[j]) {
-                            entries.get(j).progress().onStep(step + 1, scheduler.steps());
+                    int half = guided.length;
+                    for (int i = 0; i < images; i++) {
+                        float g = guidance[i];
+                        for (int k = i * plane, end = k + plane; k < end; k++) {
+                            float u = out[k];
+                            guided[k] = u + g * (out[k + half] - u);
                         }
                     }
-                }
+                    return guided;
+                }, this);
             }
+        }
 
+        /** Each image through the VAE decoder, cropped to the requested size; each entry answered as it is done. */
+        private void decode() throws OrtException {
             float inverse = (float) (1.0 / model.info().scalingFactor());
-            phase(ProgressListener.Phase.DECODING);
-            for (int j = 0; j < members; j++) {
+            for (int j = 0; j < entries.size(); j++) {
                 GenerationRequest r = entries.get(j).request();
                 List<RgbImage> pictures = new ArrayList<>(r.numImages());
                 List<Long> seeds = new ArrayList<>(r.numImages());
@@ -327,7 +368,7 @@ public final class DiffusionPipeline {
                     for (int k = 0; k < plane; k++) {
                         segment[k] = latents[i * plane + k] * inverse;
                     }
-                    t0 = System.nanoTime();
+                    long t0 = System.nanoTime();
                     float[] pixels = model.vaeDecoder().decode(segment, lh, lw, run);
                     onnx += System.nanoTime() - t0;
                     pictures.add(ImageTensors.toImage(pixels, width8, height8, r.width(), r.height()));
@@ -337,6 +378,20 @@ public final class DiffusionPipeline {
                     done[j] = true;
                     results.succeeded(j, new GenerationResult(List.copyOf(pictures), List.copyOf(seeds),
                             positive[j].truncated(), onnx));
+                }
+            }
+        }
+
+        @Override
+        public boolean stillRunning() {
+            return dropCancelled();
+        }
+
+        @Override
+        public void stepDone(int step, int total) {
+            for (int j = 0; j < entries.size(); j++) {
+                if (!done[j]) {
+                    entries.get(j).progress().onStep(step, total);
                 }
             }
         }

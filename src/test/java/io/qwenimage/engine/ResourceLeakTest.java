@@ -24,7 +24,7 @@ class ResourceLeakTest {
         try (ModelBundle model = ModelBundle.open(Path.of("models/demo"),
                 new SessionFactory(SessionSettings.cpuDefaults()))) {
             DiffusionPipeline pipeline = new DiffusionPipeline(model);
-            SchedulerKind[] kinds = SchedulerKind.values();
+            SchedulerKind[] kinds = model.info().schedulers().toArray(new SchedulerKind[0]);
             long warm = 0;
             for (int n = 0; n < 300; n++) {
                 final int i = n;

@@ -1,0 +1,48 @@
+package io.qwenimage.engine;
+
+import ai.onnxruntime.OrtException;
+import io.qwenimage.engine.scheduler.NoiseSource;
+import io.qwenimage.engine.scheduler.Scheduler;
+
+/**
+ * The denoising loop every pipeline family runs: before each step, drop the entries whose caller cancelled (and
+ * stop when none is left); the family's model prediction for the current latents (guidance included); the
+ * scheduler's update in place; progress to the entries still running.
+ */
+final class DenoisingLoop {
+
+    private DenoisingLoop() {
+    }
+
+    /** The model's (guided) output for the latents as they are at {@code step}. */
+    @FunctionalInterface
+    interface Prediction {
+        float[] at(int step) throws OrtException;
+    }
+
+    /** The entries of a run, as the loop sees them. */
+    interface Members {
+        /** Fails the cancelled entries; false when none is left. */
+        boolean stillRunning();
+
+        /** {@code step} of {@code total} steps is done. */
+        void stepDone(int step, int total);
+    }
+
+    /**
+     * Runs every step of {@code scheduler} over {@code latents}.
+     *
+     * @return false when every entry was cancelled on the way
+     */
+    static boolean run(Scheduler scheduler, float[] latents, NoiseSource noise, Prediction prediction,
+                       Members members) throws OrtException {
+        for (int step = 0; step < scheduler.steps(); step++) {
+            if (!members.stillRunning()) {
+                return false;
+            }
+            scheduler.step(step, prediction.at(step), latents, noise);
+            members.stepDone(step + 1, scheduler.steps());
+        }
+        return true;
+    }
+}

