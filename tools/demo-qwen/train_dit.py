@@ -73,12 +73,19 @@ def step_dit():
     text, dit = build(ids)
     count = lambda m: sum(p.numel() for k, p in m.state_dict().items() if k != "vocab_remap")
     print(f"parameters: text encoder {count(text)} (+ remap table), transformer {count(dit)}", flush=True)
+    resume = os.environ.get("QDEMO_RESUME")        # continue from a checkpoint (its EMA weights), new seed
+    if resume:
+        ck = torch.load(os.path.join(qd.WORK, resume))
+        text.load_state_dict(ck["text_encoder"])
+        dit.load_state_dict(ck["transformer"])
+        print(f"resumed from {resume} (step {ck['step']})", flush=True)
     ema_text, ema_dit = copy.deepcopy(text).eval(), copy.deepcopy(dit).eval()
     params = list(text.parameters()) + list(dit.parameters())
-    opt = torch.optim.AdamW(params, lr=5e-4, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=5e-4, total_steps=DIT_STEPS, pct_start=0.03,
+    peak = float(os.environ.get("QDEMO_LR", "5e-4"))
+    opt = torch.optim.AdamW(params, lr=peak, weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=peak, total_steps=DIT_STEPS, pct_start=0.03,
                                                 final_div_factor=20)
-    rng = np.random.default_rng(4)
+    rng = np.random.default_rng(5 if resume else 4)
     t0 = time.time()
     for step in range(1, DIT_STEPS + 1):
         idx = rng.integers(0, n, DIT_BATCH)
