@@ -13,28 +13,18 @@ public final class LatentPacking {
 
     /** Packs {@code latents} laid out {@code [channels][h][w]}; h and w even. */
     public static float[] pack(float[] latents, int channels, int h, int w) {
-        check(latents, channels, h, w);
-        float[] out = new float[latents.length];
-        int tokenWidth = 4 * channels;
-        for (int i = 0; i < h / 2; i++) {
-            for (int j = 0; j < w / 2; j++) {
-                int token = (i * (w / 2) + j) * tokenWidth;
-                for (int c = 0; c < channels; c++) {
-                    for (int dy = 0; dy < 2; dy++) {
-                        for (int dx = 0; dx < 2; dx++) {
-                            out[token + c * 4 + dy * 2 + dx] = latents[(c * h + 2 * i + dy) * w + 2 * j + dx];
-                        }
-                    }
-                }
-            }
-        }
-        return out;
+        return permute(latents, channels, h, w, true);
     }
 
     /** The inverse of {@link #pack}: tokens back to {@code [channels][h][w]}. */
     public static float[] unpack(float[] tokens, int channels, int h, int w) {
-        check(tokens, channels, h, w);
-        float[] out = new float[tokens.length];
+        return permute(tokens, channels, h, w, false);
+    }
+
+    /** One walk over the index pairs (packed position, planar position), copied one way or the other. */
+    private static float[] permute(float[] from, int channels, int h, int w, boolean pack) {
+        check(from, channels, h, w);
+        float[] out = new float[from.length];
         int tokenWidth = 4 * channels;
         for (int i = 0; i < h / 2; i++) {
             for (int j = 0; j < w / 2; j++) {
@@ -42,7 +32,13 @@ public final class LatentPacking {
                 for (int c = 0; c < channels; c++) {
                     for (int dy = 0; dy < 2; dy++) {
                         for (int dx = 0; dx < 2; dx++) {
-                            out[(c * h + 2 * i + dy) * w + 2 * j + dx] = tokens[token + c * 4 + dy * 2 + dx];
+                            int packed = token + c * 4 + dy * 2 + dx;
+                            int planar = (c * h + 2 * i + dy) * w + 2 * j + dx;
+                            if (pack) {
+                                out[packed] = from[planar];
+                            } else {
+                                out[planar] = from[packed];
+                            }
                         }
                     }
                 }

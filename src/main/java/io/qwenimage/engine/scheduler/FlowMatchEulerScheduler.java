@@ -64,16 +64,6 @@ final class FlowMatchEulerScheduler implements Scheduler {
     }
 
     @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
-    public double inputScale(int i) {
-        return 1.0;
-    }
-
-    @Override
     public void step(int i, float[] modelOutput, float[] sample, NoiseSource noise) {
         double dt = sigmas[i + 1] - sigmas[i];
         for (int k = 0; k < sample.length; k++) {

@@ -14,10 +14,14 @@ public interface Scheduler {
     double timestep(int i);
 
     /** Standard deviation of the initial noise for text-to-image (the pipeline multiplies N(0,1) noise by it). */
-    double initNoiseSigma();
+    default double initNoiseSigma() {
+        return 1.0;
+    }
 
     /** Factor applied to the latents before the UNet call at evaluation {@code i} (1 for most schedulers). */
-    double inputScale(int i);
+    default double inputScale(int i) {
+        return 1.0;
+    }
 
     /**
      * Advances {@code sample} in place with the UNet's output at evaluation {@code i}.

@@ -2,7 +2,8 @@ package io.qwenimage.engine.scheduler;
 
 /**
  * What the schedulers share: a fixed list of timesteps, and by default the variance-preserving parametrisation
- * (initial noise sigma 1, unscaled UNet input, image-to-image noising {@code sqrt(ab) x0 + sqrt(1 - ab) eps}).
+ * (initial noise sigma 1 and unscaled UNet input, the interface's defaults; image-to-image noising
+ * {@code sqrt(ab) x0 + sqrt(1 - ab) eps}).
  */
 abstract class TimestepScheduler implements Scheduler {
 
@@ -24,16 +25,6 @@ abstract class TimestepScheduler implements Scheduler {
     @Override
     public double timestep(int i) {
         return timesteps[i];
-    }
-
-    @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
-    public double inputScale(int i) {
-        return 1.0;
     }
 
     @Override

@@ -28,21 +28,26 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DiffusersParityTest {
 
-    static final JsonNode TABLES = load();
+    static final JsonNode TABLES = table("diffusers-tables.json");
 
-    static JsonNode load() {
-        try (InputStream in = DiffusersParityTest.class.getResourceAsStream(
-                "/scheduler-reference/diffusers-tables.json")) {
+    /** A reference file of {@code src/test/resources/scheduler-reference/}. */
+    static JsonNode table(String name) {
+        try (InputStream in = DiffusersParityTest.class.getResourceAsStream("/scheduler-reference/" + name)) {
             return new ObjectMapper().readTree(in);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    static Stream<JsonNode> cases() {
+    /** The {@code cases} of a reference file, one test each. */
+    static Stream<JsonNode> cases(JsonNode tables) {
         List<JsonNode> all = new ArrayList<>();
-        TABLES.path("cases").forEach(all::add);
+        tables.path("cases").forEach(all::add);
         return all.stream();
+    }
+
+    static Stream<JsonNode> cases() {
+        return cases(TABLES);
     }
 
     static SchedulerConfig config(JsonNode c) {

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.engine.ModelException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,21 +23,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FlowMatchParityTest {
 
-    static final JsonNode TABLES = load();
-
-    static JsonNode load() {
-        try (InputStream in = FlowMatchParityTest.class.getResourceAsStream(
-                "/scheduler-reference/flow-match-tables.json")) {
-            return new ObjectMapper().readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    static final JsonNode TABLES = DiffusersParityTest.table("flow-match-tables.json");
 
     static Stream<JsonNode> cases() {
-        List<JsonNode> all = new ArrayList<>();
-        TABLES.path("cases").forEach(all::add);
-        return all.stream();
+        return DiffusersParityTest.cases(TABLES);
     }
 
     static SchedulerConfig config(String name) {
@@ -111,8 +96,7 @@ class FlowMatchParityTest {
     }
 
     static void close(String what, double actual, double expected, double tolerance) {
-        assertThat(Math.abs(actual - expected)).as(what + ": " + actual + " vs diffusers " + expected)
-                .isLessThanOrEqualTo(tolerance * Math.max(1, Math.abs(expected)));
+        DiffusersParityTest.close(what, actual, expected, tolerance);
     }
 
     @Test
