@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds the Qwen demo model from scratch into models/demo-qwen/; see README.md.
-# Usage: tools/demo-qwen/build.sh [first-step]   (steps: npm captions data vae dit export ort rope verify)
+# Usage: tools/demo-qwen/build.sh [first-step]   (steps: npm captions data vae dit dit2 export ort rope verify)
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=/usr/bin/python3
@@ -30,7 +30,11 @@ step npm npm_install
 step captions sh -c "$PY qwen_data.py && NODE_PATH=$NODE_MODULES node tokenize_captions.mjs"
 step data $PY train.py data
 step vae nice -n 10 $PY train.py vae
-step dit nice -n 10 env QDEMO_DIT_STEPS=${QDEMO_DIT_STEPS:-3600} QDEMO_DIT_MINUTES=${QDEMO_DIT_MINUTES:-38} $PY train.py dit
+# phase 1: a 3600-step one-cycle schedule (peak 5e-4), stopped after 38 min (3232 steps here)
+step dit nice -n 10 env QDEMO_DIT_STEPS=3600 QDEMO_DIT_MINUTES=${QDEMO_DIT_MINUTES:-38} $PY train.py dit
+# phase 2: from phase 1's EMA weights, a 900-step schedule (peak 1.5e-4), stopped after 7.5 min (748 steps here)
+step dit2 sh -c "cp work/dit.pt work/dit-run1.pt && nice -n 10 env QDEMO_RESUME=dit-run1.pt QDEMO_LR=1.5e-4 \
+  QDEMO_DIT_STEPS=900 QDEMO_DIT_MINUTES=${QDEMO_DIT2_MINUTES:-7.5} $PY train.py dit"
 step export $PY export_onnx.py
 step ort env NODE_PATH=$NODE_MODULES node ort_check.mjs
 step rope $PY rope_fixture.py

@@ -15,6 +15,7 @@ import qwen_modules as qm
 DIT_STEPS = int(os.environ.get("QDEMO_DIT_STEPS", "6000"))
 DIT_BATCH = int(os.environ.get("QDEMO_DIT_BATCH", "64"))
 DIT_MINUTES = float(os.environ.get("QDEMO_DIT_MINUTES", "1e9"))
+DIT_STOP = int(os.environ.get("QDEMO_DIT_STOP", "0"))          # stop at this step (0: at the schedule's end)
 CFG_DROPOUT = 0.1
 EMA = 0.999
 EN_P, ZH_P = [0.3, 0.2, 0.25, 0.25], [0.6, 0.4]
@@ -118,7 +119,7 @@ def step_dit():
         if step % 100 == 0 or step == 1:
             print(f"dit step {step} loss {loss.item():.4f} {(time.time() - t0) / step:.3f} s/step ({minutes:.1f} min)",
                   flush=True)
-        last = step == DIT_STEPS or minutes > DIT_MINUTES
+        last = step == DIT_STEPS or minutes > DIT_MINUTES or step == DIT_STOP
         if step % 500 == 0 or last:
             torch.save({"text_encoder": ema_text.state_dict(), "transformer": ema_dit.state_dict(), "step": step,
                         "known_ids": ema_text.known_ids}, os.path.join(qd.WORK, "dit.pt"))

@@ -11,7 +11,6 @@ import sys
 import textwrap
 import time
 
-import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
@@ -43,6 +42,14 @@ def score(specs, judged):
     return {"prompts": n, "foreground": fg / n, "background": bg / nbg if nbg else None, "shape": shape / n}
 
 
+def seen_bg(s, f, b):
+    held = set(qd.held_out())
+    for k in range(1, 8):
+        c = (b + k) % 8
+        if c != f and (s, f, c) not in held:
+            return c
+
+
 def grid(texts, images, path, cols=8):
     cell, label = 96, 42
     rows = (len(images) + cols - 1) // cols
@@ -71,16 +78,19 @@ def main():
         # short captions (no background named): foreground and shape only
         "en_short": [("en", s, f, b, form) for form in (2, 3) for s, f, b in held],
         "zh_short": [("zh", s, f, b, 1) for s, f, b in held] * 2,
+        # for comparison: trained combinations (same shape and foreground, the next background that was trained)
+        "en_seen": [("en", s, f, seen_bg(s, f, b), 0) for s, f, b in held] * 2,
     }
     keep = None
     for name, specs in sets.items():
-        texts, imgs, judged = run(model, specs, seed={"en": 100, "zh": 200, "en_short": 300, "zh_short": 400}[name])
+        texts, imgs, judged = run(model, specs, seed={"en": 100, "zh": 200, "en_short": 300, "zh_short": 400, "en_seen": 500}[name])
         report[name] = score(specs, judged)
         print(name, report[name], flush=True)
         if keep is None:
             keep = ([], [])
-        keep[0].extend(texts[:16])
-        keep[1].extend(imgs[:16])
+        if name != "en_seen":
+            keep[0].extend(texts[:16])
+            keep[1].extend(imgs[:16])
     report["minutes"] = (time.time() - t0) / 60
     os.makedirs(qd.WORK, exist_ok=True)
     with open(os.path.join(qd.WORK, "verify.json"), "w") as f:
