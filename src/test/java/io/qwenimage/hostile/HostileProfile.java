@@ -4,7 +4,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.Map;
 
 /**
- * One worker, one waiting place, two callers and a result share that holds one finished job per caller, four progress streams per job and a one-second drain
+ * One worker, one waiting place, two callers and a result share that holds one finished job per caller, four progress streams per job and a three-second drain
  * timeout: the
  * queue is easy to fill, and one caller's jobs can be set against the other's. Shared by the {@code @QuarkusTest} hostile tests so that they run in one application start.
  */
@@ -26,6 +26,6 @@ public class HostileProfile implements QuarkusTestProfile {
         // a share of one byte: each caller keeps only its newest finished result
         return Map.of("qwen.queue.workers", "1", "qwen.queue.capacity", "1",
                 "qwen.security.api-keys", KEY_A + "," + KEY_B, "qwen.jobs.max-result-bytes-per-owner", "1",
-                "qwen.jobs.events-max-subscribers-per-job", "4", "qwen.jobs.events-drain-timeout", "1s");
+                "qwen.jobs.events-max-subscribers-per-job", "4", "qwen.jobs.events-drain-timeout", "3s");
     }
 }
