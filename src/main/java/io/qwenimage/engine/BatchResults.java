@@ -1,7 +1,7 @@
 package io.qwenimage.engine;
 
 /**
- * Where {@link DiffusionPipeline#generateTogether} delivers each entry's outcome, exactly once per entry and as
+ * Where {@link io.qwenimage.engine.pipeline.ImagePipeline#generateTogether} delivers each entry's outcome, exactly once per entry and as
  * soon as it is known: a cancelled entry fails at the next step while the others go on, and each entry succeeds
  * as soon as its own pictures are decoded.
  */

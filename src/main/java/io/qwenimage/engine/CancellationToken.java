@@ -47,7 +47,7 @@ public final class CancellationToken {
      * Ties the run options of the calls in flight to this token; null unbinds them, and must come before they are
      * closed (it waits for a cancel that is terminating them right now).
      */
-    synchronized void bind(OrtSession.RunOptions options) {
+    public synchronized void bind(OrtSession.RunOptions options) {
         bound = options;
         if (reason != null) {
             terminate(options);

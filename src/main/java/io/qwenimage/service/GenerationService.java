@@ -3,13 +3,13 @@ package io.qwenimage.service;
 import io.qwenimage.config.ConfigValidator;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.CancellationToken;
-import io.qwenimage.engine.DiffusionPipeline;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ProgressListener;
-import io.qwenimage.engine.model.ModelBundle;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.onnx.ExecutionProvider;
+import io.qwenimage.engine.pipeline.ImagePipeline;
+import io.qwenimage.engine.pipeline.Pipelines;
 import io.qwenimage.engine.onnx.SessionFactory;
 import io.qwenimage.engine.onnx.SessionSettings;
 import io.qwenimage.engine.scheduler.SchedulerKind;
@@ -41,8 +41,7 @@ public class GenerationService {
 
     private final QwenConfig config;
     private final Instant startedAt = Instant.now();
-    private volatile ModelBundle model;
-    private volatile DiffusionPipeline pipeline;
+    private volatile ImagePipeline pipeline;
     private volatile JobQueue queue;
     private volatile SessionFactory sessions;
     private volatile boolean warmedUp;
@@ -124,9 +123,9 @@ public class GenerationService {
         if (q != null) {
             q.close();
         }
-        ModelBundle m = model;
-        if (m != null) {
-            m.close();
+        ImagePipeline p = pipeline;
+        if (p != null) {
+            p.close();
         }
     }
 
@@ -136,32 +135,33 @@ public class GenerationService {
             QwenConfig.Model mc = config.model();
             sessions = new SessionFactory(new SessionSettings(ExecutionProvider.parse(mc.device()), mc.deviceId(),
                     mc.intraOpThreads(), 1, false, mc.intraOpSpinning()));
+            ImagePipeline opened;
             if (mc.path().isPresent() && !mc.path().get().isBlank()) {
-                model = ModelBundle.open(Path.of(mc.path().get()), sessions);
+                opened = Pipelines.open(Path.of(mc.path().get()), sessions);
             } else {
                 Path work = mc.workDir().map(Path::of).orElse(null);
                 if (work == null) {
                     work = Files.createTempDirectory("qwen-demo-model");
                 }
-                model = ModelBundle.openDemo(work, sessions);
+                opened = Pipelines.openDemo(work, sessions);
             }
-            pipeline = new DiffusionPipeline(model);
-            ModelInfo info = model.info();
+            pipeline = opened;
+            ModelInfo info = opened.info();
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             LOG.infof("model %s loaded (%s, %s, native %dpx, provider %s) in %.1f s", info.id(), info.family(),
                     info.dtype(), info.nativeSize(), sessions.activeProvider(), loadSeconds);
-            SchedulerKind preferred = SchedulerKind.fromApiName(config.generation().scheduler());
+            SchedulerKind preferred = info.defaultScheduler(SchedulerKind.fromApiName(config.generation().scheduler()));
             String unavailable = info.scheduler().unavailable(preferred);
             if (unavailable != null) {
                 LOG.warnf("the default scheduler %s (qwen.generation.scheduler) cannot run this model: %s; requests "
                         + "that do not name a scheduler get 422 until it is set to one of %s", preferred.apiName(),
                         unavailable, info.schedulers().stream().map(SchedulerKind::apiName).toList());
             }
-            // Euler ancestral reads none of the keys that can rule a scheduler out
+            // Euler ancestral reads none of the keys that can rule an alpha-bar scheduler out
             SchedulerKind warmUp = info.schedulers().contains(SchedulerKind.EULER) ? SchedulerKind.EULER
-                    : SchedulerKind.EULER_ANCESTRAL;
+                    : info.schedulers().isEmpty() ? SchedulerKind.EULER_ANCESTRAL : info.schedulers().get(0);
             long w0 = System.nanoTime();
-            pipeline.generate(GenerationRequest.textToImage("warm-up", "", info.nativeSize(), info.nativeSize(), 2,
+            opened.generate(GenerationRequest.textToImage("warm-up", "", info.nativeSize(), info.nativeSize(), 2,
                     2.0, warmUp, 0, 1), ProgressListener.NONE, new CancellationToken());
             QwenConfig.Queue qc = config.queue();
             queue = new JobQueue(new QueueSettings(qc.workers(), qc.capacity(), qc.timeout(), qc.maxBatch(),
@@ -225,7 +225,7 @@ public class GenerationService {
         if (draining) {
             throw new io.qwenimage.jobs.ShuttingDownException();
         }
-        ModelBundle m = model;
+        ImagePipeline m = pipeline;
         if (failure != null) {
             throw new ServiceNotReadyException("the model failed to load: " + failure);
         }
@@ -256,7 +256,7 @@ public class GenerationService {
 
     /** The loaded model's description, or null while loading. */
     public ModelInfo modelInfo() {
-        ModelBundle m = model;
+        ImagePipeline m = pipeline;
         return m == null ? null : m.info();
     }
 

@@ -1,13 +1,12 @@
 package io.qwenimage.service;
 
 import io.qwenimage.engine.BatchEntry;
-import io.qwenimage.engine.BatchKey;
 import io.qwenimage.engine.BatchResults;
 import io.qwenimage.engine.CancellationToken;
-import io.qwenimage.engine.DiffusionPipeline;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ProgressListener;
+import io.qwenimage.engine.pipeline.ImagePipeline;
 import io.qwenimage.jobs.BatchMember;
 import io.qwenimage.jobs.BatchableTask;
 import java.util.ArrayList;
@@ -23,12 +22,12 @@ final class GenerationTask<T> implements BatchableTask<T> {
 
     private static final Logger LOG = Logger.getLogger(GenerationTask.class);
 
-    private final DiffusionPipeline pipeline;
+    private final ImagePipeline pipeline;
     private final GenerationRequest request;
     private final JobHooks hooks;
     private final Function<GenerationResult, T> then;
 
-    GenerationTask(DiffusionPipeline pipeline, GenerationRequest request, JobHooks hooks,
+    GenerationTask(ImagePipeline pipeline, GenerationRequest request, JobHooks hooks,
                    Function<GenerationResult, T> then) {
         this.pipeline = pipeline;
         this.request = request;
@@ -47,7 +46,7 @@ final class GenerationTask<T> implements BatchableTask<T> {
 
     @Override
     public Object batchKey() {
-        return BatchKey.of(request);
+        return pipeline.batchKey(request);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.qwenimage.engine;
 
+import io.qwenimage.engine.pipeline.StableDiffusionPipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,12 +27,12 @@ class BatchedGenerationTest {
 
     static final SessionFactory SESSIONS = new SessionFactory(SessionSettings.cpuDefaults());
     static ModelBundle model;
-    static DiffusionPipeline pipeline;
+    static StableDiffusionPipeline pipeline;
 
     @BeforeAll
     static void open() {
         model = ModelBundle.open(Path.of("models/demo"), SESSIONS);
-        pipeline = new DiffusionPipeline(model);
+        pipeline = new StableDiffusionPipeline(model);
     }
 
     @AfterAll
@@ -130,9 +131,9 @@ class BatchedGenerationTest {
                 new BatchEntry(request("a red circle", "", 7.5, SchedulerKind.DDIM, 1, 1), ProgressListener.NONE,
                         new CancellationToken()));
         assertThatThrownBy(() -> together(entries)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(BatchKey.of(request("a", "", 7.5, SchedulerKind.EULER, 1, 1)))
-                .isEqualTo(BatchKey.of(request("b", "c", 4.0, SchedulerKind.EULER, 9, 3)))
-                .isNotEqualTo(BatchKey.of(request("a", "", 1.0, SchedulerKind.EULER, 1, 1)));
+        assertThat(BatchKey.of(io.qwenimage.engine.model.ModelFamily.STABLE_DIFFUSION, request("a", "", 7.5, SchedulerKind.EULER, 1, 1)))
+                .isEqualTo(BatchKey.of(io.qwenimage.engine.model.ModelFamily.STABLE_DIFFUSION, request("b", "c", 4.0, SchedulerKind.EULER, 9, 3)))
+                .isNotEqualTo(BatchKey.of(io.qwenimage.engine.model.ModelFamily.STABLE_DIFFUSION, request("a", "", 1.0, SchedulerKind.EULER, 1, 1)));
     }
 
     @Test

@@ -57,7 +57,7 @@ class CancellationTokenHostileTest {
         canceller.start();
         assertThat(options.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
-        // the worker's step ends now: it unbinds and closes its run options, as DiffusionPipeline does
+        // the worker's step ends now: it unbinds and closes its run options, as the pipelines do
         Thread owner = new Thread(() -> {
             token.bind(null);
             options.close();

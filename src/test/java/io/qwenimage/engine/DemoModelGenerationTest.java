@@ -1,5 +1,6 @@
 package io.qwenimage.engine;
 
+import io.qwenimage.engine.pipeline.StableDiffusionPipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,12 +25,12 @@ class DemoModelGenerationTest {
 
     static final SessionFactory SESSIONS = new SessionFactory(SessionSettings.cpuDefaults());
     static ModelBundle model;
-    static DiffusionPipeline pipeline;
+    static StableDiffusionPipeline pipeline;
 
     @BeforeAll
     static void open() {
         model = ModelBundle.open(Path.of("models/demo"), SESSIONS);
-        pipeline = new DiffusionPipeline(model);
+        pipeline = new StableDiffusionPipeline(model);
     }
 
     @AfterAll

@@ -11,7 +11,7 @@ import java.util.Map;
  * the 3-pixel border, shape from the fill ratio of foreground-coloured pixels inside their bounding box
  * (< 0.64 triangle, < 0.89 circle, else square).
  */
-final class DemoPictureJudge {
+public final class DemoPictureJudge {
 
     static final Map<String, int[]> COLOURS = new LinkedHashMap<>();
     static final List<String> SHAPES = List.of("circle", "square", "triangle");
@@ -28,13 +28,13 @@ final class DemoPictureJudge {
     }
 
     /** The verdict on one picture; shape is null when no foreground was found. */
-    record Verdict(String foreground, String background, String shape, double fill) {
+    public record Verdict(String foreground, String background, String shape, double fill) {
     }
 
     private DemoPictureJudge() {
     }
 
-    static Verdict judge(RgbImage img) {
+    public static Verdict judge(RgbImage img) {
         int w = img.width();
         int h = img.height();
         double[][] centre = new double[3][];

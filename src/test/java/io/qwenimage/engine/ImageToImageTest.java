@@ -1,5 +1,6 @@
 package io.qwenimage.engine;
 
+import io.qwenimage.engine.pipeline.StableDiffusionPipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,12 +21,12 @@ import org.junit.jupiter.api.Test;
 class ImageToImageTest {
 
     static ModelBundle model;
-    static DiffusionPipeline pipeline;
+    static StableDiffusionPipeline pipeline;
 
     @BeforeAll
     static void open() {
         model = ModelBundle.open(Path.of("models/demo"), new SessionFactory(SessionSettings.cpuDefaults()));
-        pipeline = new DiffusionPipeline(model);
+        pipeline = new StableDiffusionPipeline(model);
     }
 
     @AfterAll

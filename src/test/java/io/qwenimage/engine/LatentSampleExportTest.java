@@ -1,5 +1,6 @@
 package io.qwenimage.engine;
 
+import io.qwenimage.engine.pipeline.StableDiffusionPipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OrtException;
@@ -71,7 +72,7 @@ class LatentSampleExportTest {
     @Test
     void imageToImageOnALegacyExportIsReproducible() {
         try (ModelBundle legacy = ModelBundle.open(LEGACY, SESSIONS)) {
-            DiffusionPipeline pipeline = new DiffusionPipeline(legacy);
+            StableDiffusionPipeline pipeline = new StableDiffusionPipeline(legacy);
             GenerationRequest request = new GenerationRequest("a yellow circle on a blue background", "", 64, 64, 10,
                     7.5, SchedulerKind.EULER, 42, 1, picture(), 0.6);
             RgbImage first = pipeline.generate(request, ProgressListener.NONE, new CancellationToken()).images()

@@ -1,5 +1,6 @@
 package io.qwenimage.engine;
 
+import io.qwenimage.engine.pipeline.StableDiffusionPipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,7 +27,7 @@ class ModelConventionsTest {
 
     static List<RgbImage> generate(Path folder, SchedulerKind kind) {
         try (ModelBundle model = ModelBundle.open(folder, SESSIONS)) {
-            DiffusionPipeline pipeline = new DiffusionPipeline(model);
+            StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model);
             return Stream.of("a red circle on a blue background", "a yellow triangle on a black background",
                     "a white square").map(p -> pipeline.generate(GenerationRequest.textToImage(p, "", 64, 64, 20, 7.5,
                     kind, 3, 1), ProgressListener.NONE, new CancellationToken()).images().get(0)).toList();
@@ -70,7 +71,7 @@ class ModelConventionsTest {
         try (ModelBundle demo = ModelBundle.openDemo(dir, SESSIONS)) {
             assertThat(demo.info().id()).isEqualTo("demo");
             assertThat(demo.info().nativeSize()).isEqualTo(64);
-            RgbImage img = new DiffusionPipeline(demo).generate(GenerationRequest.textToImage("a red circle", "", 64,
+            RgbImage img = new StableDiffusionPipeline(demo).generate(GenerationRequest.textToImage("a red circle", "", 64,
                     64, 4, 7.5, SchedulerKind.EULER, 1, 1), ProgressListener.NONE, new CancellationToken())
                     .images().get(0);
             assertThat(img.width()).isEqualTo(64);

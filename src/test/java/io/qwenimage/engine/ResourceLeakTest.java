@@ -1,5 +1,6 @@
 package io.qwenimage.engine;
 
+import io.qwenimage.engine.pipeline.StableDiffusionPipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +24,7 @@ class ResourceLeakTest {
     void threeHundredGenerationsLeaveNothingOpen() throws Exception {
         try (ModelBundle model = ModelBundle.open(Path.of("models/demo"),
                 new SessionFactory(SessionSettings.cpuDefaults()))) {
-            DiffusionPipeline pipeline = new DiffusionPipeline(model);
+            StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model);
             SchedulerKind[] kinds = model.info().schedulers().toArray(new SchedulerKind[0]);
             long warm = 0;
             for (int n = 0; n < 300; n++) {

@@ -46,18 +46,9 @@ public final class ModelBundle implements AutoCloseable {
 
     private ModelBundle(Path folder, String id, SessionFactory sessions) {
         this.folder = folder;
-        Path index = folder.resolve("model_index.json");
-        if (!Files.isDirectory(folder)) {
-            throw ModelException.of(folder, "is not a model folder (no such directory)");
-        }
-        JsonNode indexJson = JsonFiles.read(index);
-        if (!indexJson.isObject()) {
-            throw ModelException.of(index, "is not a JSON object");
-        }
-        if (ModelFamily.of(indexJson, index) != ModelFamily.STABLE_DIFFUSION) {
-            // the Qwen-Image pipeline is recognised; until its engine lands it is refused by name
-            throw ModelException.of(index, "is a Qwen-Image model (QwenImagePipeline); this build does not run "
-                    + "that family yet");
+        if (ModelFamily.ofFolder(folder) != ModelFamily.STABLE_DIFFUSION) {
+            throw ModelException.of(folder.resolve("model_index.json"), "is a Qwen-Image model (QwenImagePipeline), "
+                    + "not a Stable Diffusion one: open it with QwenImageModel (Pipelines.open chooses by family)");
         }
         this.tokenizer = ClipTokenizer.load(folder.resolve("tokenizer"));
         this.schedulerConfig = SchedulerConfig.read(folder.resolve("scheduler/scheduler_config.json"));
@@ -96,7 +87,7 @@ public final class ModelBundle implements AutoCloseable {
         int nativeSize = sampleSize > 0 ? sampleSize * 8
                 : width == 1024 && prediction.equals("v_prediction") ? 768 : 512;
         String dtype = unet.sampleType() == OnnxJavaType.FLOAT16 ? "float16" : "float32";
-        this.info = new ModelInfo(id, family, dtype, prediction, nativeSize, scaling, vaeEncoder != null,
+        this.info = new ModelInfo(id, ModelFamily.STABLE_DIFFUSION, family, dtype, prediction, nativeSize, scaling, vaeEncoder != null,
                 unet.takesTimestepCond(), schedulerConfig);
     }
 

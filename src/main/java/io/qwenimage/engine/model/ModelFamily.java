@@ -1,7 +1,9 @@
 package io.qwenimage.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.qwenimage.engine.JsonFiles;
 import io.qwenimage.engine.ModelException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +46,29 @@ public enum ModelFamily {
     /** The family's name in /info and logs: "sd" or "qwen-image". */
     public String id() {
         return id;
+    }
+
+    /**
+     * The family of a model folder, from its model_index.json.
+     *
+     * @throws ModelException when the folder or its model_index.json is missing or malformed, or names a
+     *                        pipeline the engine does not serve
+     */
+    public static ModelFamily ofFolder(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw ModelException.of(folder, "is not a model folder (no such directory)");
+        }
+        Path index = folder.resolve("model_index.json");
+        JsonNode json = JsonFiles.read(index);
+        if (!json.isObject()) {
+            throw ModelException.of(index, "is not a JSON object");
+        }
+        return of(json, index);
+    }
+
+    /** Sizes must be multiples of this (1: any size; the SD pipeline generates at the next multiple of 8). */
+    public int sizeMultiple() {
+        return this == QWEN_IMAGE ? 16 : 1;
     }
 
     /**

@@ -50,6 +50,11 @@ public final class QwenTransformerStage implements AutoCloseable {
         this.output = outputs.containsKey("sample") ? "sample" : outputs.keySet().iterator().next();
     }
 
+    /** The element type of the packed latents input (float32, float16 or bfloat16). */
+    public OnnxJavaType latentType() {
+        return types.get("hidden_states");
+    }
+
     /**
      * One call over {@code rows} pictures that share a size and a text length.
      *

@@ -18,12 +18,21 @@ public final class TrueCfg {
      * @param width      values per token
      */
     public static void combine(float[] cond, float[] negative, double scale, int width) {
-        if (cond.length != negative.length || cond.length % width != 0) {
+        combine(cond, negative, scale, width, 0, cond.length);
+    }
+
+    /**
+     * As {@link #combine(float[], float[], double, int)} over the values {@code from} (inclusive) to {@code to}
+     * only: the rows of one request in a batch, each request with its own scale.
+     */
+    public static void combine(float[] cond, float[] negative, double scale, int width, int from, int to) {
+        if (cond.length != negative.length || from % width != 0 || to % width != 0 || from < 0 || to > cond.length
+                || from > to) {
             throw new IllegalArgumentException("predictions of " + cond.length + " and " + negative.length
-                    + " values do not split into tokens of " + width);
+                    + " values do not split into tokens of " + width + " from " + from + " to " + to);
         }
         float[] comb = new float[width];
-        for (int at = 0; at < cond.length; at += width) {
+        for (int at = from; at < to; at += width) {
             double condNorm = 0;
             double combNorm = 0;
             for (int k = 0; k < width; k++) {

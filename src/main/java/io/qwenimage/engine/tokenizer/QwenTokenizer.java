@@ -59,6 +59,7 @@ public final class QwenTokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer tokenizer;
     private final long[] prefixIds;
+    private final long[] suffixIds;
     private final long endOfTextId;
     private final long imStartId;
     private final long imEndId;
@@ -71,6 +72,7 @@ public final class QwenTokenizer implements AutoCloseable {
         this.imEndId = singleId(IM_END, source);
         this.padId = singleId(padToken, source);
         this.prefixIds = tokens(TEMPLATE_PREFIX);
+        this.suffixIds = tokens(TEMPLATE_SUFFIX);
         if (prefixIds.length != PREFIX_TOKENS) {
             throw ModelException.of(source, "Qwen-Image's template prefix is " + prefixIds.length + " tokens here, not "
                     + PREFIX_TOKENS + ": not a Qwen2 tokenizer");
@@ -151,6 +153,20 @@ public final class QwenTokenizer implements AutoCloseable {
             padded.add(new QwenPrompt(ids, Arrays.copyOf(p.attentionMask(), longest), p.prefixLength(), p.truncated()));
         }
         return List.copyOf(padded);
+    }
+
+    /**
+     * The words of {@code prompt} the text encoder does not see with this {@code max_sequence_length}: the
+     * tokens cut off before the template's closing, decoded; "" when only the closing (or nothing) was cut.
+     */
+    public String droppedText(String prompt, int maxSequenceLength) {
+        int limit = PREFIX_TOKENS + checkMaxSequenceLength(maxSequenceLength);
+        long[] ids = templated(prompt);
+        int end = ids.length - suffixIds.length;
+        if (limit >= end) {
+            return "";
+        }
+        return tokenizer.decode(Arrays.copyOfRange(ids, limit, end), false);
     }
 
     /** The ids of a text as the tokenizer splits it, without template, truncation or padding. */

@@ -1,8 +1,18 @@
-package io.qwenimage.engine;
+package io.qwenimage.engine.pipeline;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.qwenimage.engine.BatchEntry;
+import io.qwenimage.engine.BatchKey;
+import io.qwenimage.engine.BatchResults;
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.GenerationResult;
+import io.qwenimage.engine.ImageTensors;
+import io.qwenimage.engine.ProgressListener;
+import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.Embeddings;
+import io.qwenimage.engine.model.ModelFamily;
+import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.model.ModelBundle;
 import io.qwenimage.engine.model.UnetCall;
 import io.qwenimage.engine.model.VaeEncoderStage;
@@ -16,24 +26,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Text-to-image and image-to-image with one opened model: tokenize, encode the prompts, run the scheduler loop
- * with the UNet (unconditional and conditional rows in one batch when guidance is on), decode with the VAE.
+ * The Stable Diffusion family (1.x, 2.x, Turbo, LCM): text-to-image and image-to-image with one opened model:
+ * tokenize, encode the prompts, run the scheduler loop with the UNet (unconditional and conditional rows in one batch
+ * when guidance is on), decode with the VAE.
  *
  * <p>Noise: image {@code i} of a request draws from its own {@link GaussianNoise} seeded with {@code seed + i}, in
  * this order: (image-to-image only) the VAE latent sample, the initial noise, then any per-step noise of
  * stochastic schedulers. So the same request on the same model and execution provider gives identical pixels,
  * and image {@code i} of a batch equals image 0 of the same request with seed {@code seed + i}.
  *
- * <p>One pipeline may be used by one thread at a time per call; sessions are shared and ONNX Runtime allows
- * concurrent runs.
+ * <p>Batched entries get exactly the pictures they would get alone with ONNX Runtime's CPU kernels (on CUDA another
+ * batch size may select other kernels, so up to rounding).
  */
-public final class DiffusionPipeline {
+public final class StableDiffusionPipeline extends ImagePipeline {
 
-    private static final System.Logger LOG = System.getLogger(DiffusionPipeline.class.getName());
+    private static final System.Logger LOG = System.getLogger(StableDiffusionPipeline.class.getName());
 
     private final ModelBundle model;
 
-    public DiffusionPipeline(ModelBundle model) {
+    public StableDiffusionPipeline(ModelBundle model) {
         this.model = model;
     }
 
@@ -41,131 +52,32 @@ public final class DiffusionPipeline {
         return model;
     }
 
-    /**
-     * Generates the request's images.
-     *
-     * @throws GenerationCancelledException when {@code cancel} fired (checked before every UNet call; the call in
-     *                                      flight is terminated)
-     * @throws IllegalArgumentException     for a request this model cannot serve (e.g. image-to-image without a
-     *                                      VAE encoder, too few steps for the strength)
-     */
-    public GenerationResult generate(GenerationRequest request, ProgressListener progress, CancellationToken cancel) {
-        GenerationResult[] result = new GenerationResult[1];
-        RuntimeException[] failure = new RuntimeException[1];
-        generateTogether(List.of(new BatchEntry(request, progress, cancel)), new BatchResults() {
-            @Override
-            public void succeeded(int index, GenerationResult r) {
-                result[0] = r;
-            }
-
-            @Override
-            public void failed(int index, RuntimeException error) {
-                failure[0] = error;
-            }
-        });
-        if (failure[0] != null) {
-            throw failure[0];
-        }
-        return result[0];
+    @Override
+    public ModelInfo info() {
+        return model.info();
     }
 
-    /**
-     * Generates several requests through the same UNet calls: their images are rows of one batch. Every entry must
-     * have the same {@link BatchKey} (image-to-image runs alone). Each entry keeps its prompt, negative prompt,
-     * seeds, guidance scale and image count, so its pictures are those it would get alone (identical with ONNX
-     * Runtime's CPU kernels; on CUDA another batch size may select other kernels, so up to rounding), and its own
-     * cancellation: a cancelled entry
-     * leaves at the next step while the others go on. Outcomes go to {@code results}, once per entry.
-     *
-     * @throws IllegalArgumentException when the entries cannot share a batch
-     */
-    public void generateTogether(List<BatchEntry> entries, BatchResults results) {
-        if (entries.size() > 1) {
-            BatchKey key = BatchKey.of(entries.get(0).request());
-            for (BatchEntry e : entries) {
-                if (key == null || !key.equals(BatchKey.of(e.request()))) {
-                    throw new IllegalArgumentException("these requests cannot share a batch");
-                }
-            }
-        }
-        boolean[] done = new boolean[entries.size()];
-        // only a batch of one may abort the call in flight: in a larger batch the others still need it
-        CancellationToken only = entries.size() == 1 ? entries.get(0).cancel() : null;
-        try (OrtSession.RunOptions run = new OrtSession.RunOptions()) {
-            if (only != null) {
-                only.bind(run);
-            }
-            try {
-                new Batch(entries, results, done, run).generate();
-            } finally {
-                if (only != null) {
-                    only.bind(null);
-                }
-            }
-        } catch (OrtException | RuntimeException e) {
-            for (int i = 0; i < entries.size(); i++) {
-                if (!done[i]) {
-                    done[i] = true;
-                    results.failed(i, failure(e, entries.get(i).cancel()));
-                }
-            }
-        }
+    @Override
+    public BatchKey batchKey(GenerationRequest request) {
+        return BatchKey.of(ModelFamily.STABLE_DIFFUSION, request);
     }
 
-    private static RuntimeException failure(Exception e, CancellationToken cancel) {
-        if (e instanceof GenerationCancelledException c) {
-            return c;
-        }
-        if (cancel.isCancelled()) {
-            return new GenerationCancelledException(cancel.reason());
-        }
-        if (e instanceof RuntimeException r) {
-            return r;
-        }
-        return new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+    @Override
+    void runBatch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run)
+            throws OrtException {
+        new Batch(entries, results, done, run).generate();
     }
 
-    /** The state of one run: its entries' image rows, in entry order, and which entries are still in it. */
-    private final class Batch implements DenoisingLoop.Members {
-        private final List<BatchEntry> entries;
-        private final BatchResults results;
-        private final boolean[] done;
-        private final OrtSession.RunOptions run;
-        private final int[] firstImage;
-        private final int images;
-        private long onnx;
+    @Override
+    public void close() {
+        model.close();
+    }
+
+    /** One run over the UNet: the SD stages in order. */
+    private final class Batch extends BatchRun {
 
         Batch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run) {
-            this.entries = entries;
-            this.results = results;
-            this.done = done;
-            this.run = run;
-            this.firstImage = new int[entries.size() + 1];
-            for (int j = 0; j < entries.size(); j++) {
-                firstImage[j + 1] = firstImage[j] + entries.get(j).request().numImages();
-            }
-            this.images = firstImage[entries.size()];
-        }
-
-        /** Fails every entry whose token fired; false when none is left. */
-        private boolean dropCancelled() {
-            boolean any = false;
-            for (int j = 0; j < entries.size(); j++) {
-                if (!done[j] && entries.get(j).cancel().isCancelled()) {
-                    done[j] = true;
-                    results.failed(j, new GenerationCancelledException(entries.get(j).cancel().reason()));
-                }
-                any |= !done[j];
-            }
-            return any;
-        }
-
-        private void phase(ProgressListener.Phase phase) {
-            for (int j = 0; j < entries.size(); j++) {
-                if (!done[j]) {
-                    entries.get(j).progress().onPhase(phase);
-                }
-            }
+            super(entries, results, done, run);
         }
 
         // the run's shape, fixed by the first entry (every entry shares its BatchKey)
@@ -382,19 +294,6 @@ public final class DiffusionPipeline {
             }
         }
 
-        @Override
-        public boolean stillRunning() {
-            return dropCancelled();
-        }
-
-        @Override
-        public void stepDone(int step, int total) {
-            for (int j = 0; j < entries.size(); j++) {
-                if (!done[j]) {
-                    entries.get(j).progress().onStep(step, total);
-                }
-            }
-        }
     }
 
     /** LCM's guidance embedding of w = guidance - 1 (diffusers' get_guidance_scale_embedding), one row per image. */

@@ -1,4 +1,4 @@
-package io.qwenimage.engine;
+package io.qwenimage.engine.pipeline;
 
 import ai.onnxruntime.OrtException;
 import io.qwenimage.engine.scheduler.NoiseSource;
