@@ -58,7 +58,7 @@ public class A1111GenerationResource {
         A1111Request r = body == null ? empty() : body;
         ModelInfo model = service.readyModel();
         GenerationRequest request = mapper.textToImage(new TextToImageRequest(r.prompt(), r.negativePrompt(),
-                r.width(), r.height(), r.steps(), r.cfgScale(), seed(r), count(r), scheduler(r), "png"), model);
+                r.width(), r.height(), r.steps(), r.cfgScale(), null, seed(r), count(r), scheduler(r), "png"), model);
         return answer(null, request, r);
     }
 
@@ -76,7 +76,8 @@ public class A1111GenerationResource {
         ModelInfo model = service.readyModel();
         Integer count = count(r);
         return intake.withPicture(bytes, (admission, input) -> answer(admission, mapper.imageToImage(r.prompt(),
-                r.negativePrompt(), r.width(), r.height(), r.steps(), r.cfgScale(), seed(r), count, scheduler(r),
+                r.negativePrompt(), r.width(), r.height(), r.steps(), Guidance.of(r.cfgScale()), seed(r), count,
+                scheduler(r),
                 r.denoisingStrength() == null ? 0.75 : r.denoisingStrength(), input, model), r));
     }
 

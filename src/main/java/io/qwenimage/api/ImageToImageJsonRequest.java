@@ -14,6 +14,7 @@ public record ImageToImageJsonRequest(
         @JsonProperty("height") Integer height,
         @JsonProperty("num_inference_steps") Integer numInferenceSteps,
         @JsonProperty("guidance_scale") Double guidanceScale,
+        @JsonProperty("true_cfg_scale") Double trueCfgScale,
         @JsonProperty("seed") Long seed,
         @JsonProperty("num_images") Integer numImages,
         @JsonProperty("scheduler") String scheduler,

@@ -50,7 +50,8 @@ public class ImageToImageResource {
                                    @RestForm("negative_prompt") String negativePrompt, @RestForm String strength,
                                    @RestForm String width, @RestForm String height,
                                    @RestForm("num_inference_steps") String steps,
-                                   @RestForm("guidance_scale") String guidance, @RestForm String seed,
+                                   @RestForm("guidance_scale") String guidance,
+                                   @RestForm("true_cfg_scale") String trueCfg, @RestForm String seed,
                                    @RestForm("num_images") String numImages, @RestForm String scheduler,
                                    @RestForm("output_format") String outputFormat,
                                    @HeaderParam("Accept") String accept, @HeaderParam("Prefer") String prefer,
@@ -58,7 +59,8 @@ public class ImageToImageResource {
         byte[] bytes = UploadedValues.file(image, "image", config.server().maxFileSize());
         return generate(bytes, image.fileName(), prompt, negativePrompt, UploadedValues.number(strength, "strength"),
                 UploadedValues.integer(width, "width"), UploadedValues.integer(height, "height"), UploadedValues.integer(steps, "num_inference_steps"),
-                UploadedValues.number(guidance, "guidance_scale"), UploadedValues.wholeNumber(seed, "seed"), UploadedValues.integer(numImages, "num_images"),
+                new Guidance(UploadedValues.number(guidance, "guidance_scale"),
+                        UploadedValues.number(trueCfg, "true_cfg_scale")), UploadedValues.wholeNumber(seed, "seed"), UploadedValues.integer(numImages, "num_images"),
                 scheduler, outputFormat, accept, prefer, idempotencyKey);
     }
 
@@ -73,12 +75,13 @@ public class ImageToImageResource {
         }
         byte[] bytes = UploadedValues.base64Picture(body.image(), "image", config.server().maxFileSize());
         return generate(bytes, null, body.prompt(), body.negativePrompt(), body.strength(), body.width(),
-                body.height(), body.numInferenceSteps(), body.guidanceScale(), body.seed(), body.numImages(),
+                body.height(), body.numInferenceSteps(), new Guidance(body.guidanceScale(), body.trueCfgScale()),
+                body.seed(), body.numImages(),
                 body.scheduler(), body.outputFormat(), accept, prefer, idempotencyKey);
     }
 
     private Uni<Response> generate(byte[] bytes, String fileName, String prompt, String negative, Double strength,
-                                   Integer width, Integer height, Integer steps, Double guidance, Long seed,
+                                   Integer width, Integer height, Integer steps, Guidance guidance, Long seed,
                                    Integer numImages, String scheduler, String outputFormat, String accept,
                                    String prefer, String idempotencyKey) {
         ModelInfo model = service.readyModel();

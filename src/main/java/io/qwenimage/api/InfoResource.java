@@ -1,6 +1,7 @@
 package io.qwenimage.api;
 
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.engine.model.ModelFamily;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.service.GenerationService;
@@ -33,10 +34,19 @@ public class InfoResource {
         model.put("name", m == null ? null : m.id());
         model.put("loaded", service.isStarted());
         model.put("family", m == null ? null : m.family());
+        model.put("pipeline", m == null ? null : m.pipeline().id());
         model.put("dtype", m == null ? null : m.dtype());
         model.put("prediction_type", m == null ? null : m.predictionType());
         model.put("native_size", m == null ? null : m.nativeSize());
         model.put("image_to_image", m != null && m.imageToImage());
+        if (m != null) {
+            boolean qwen = m.pipeline() == ModelFamily.QWEN_IMAGE;
+            // what the web page and other clients need to build a valid request for this family
+            model.put("size_multiple", Math.max(1, m.pipeline().sizeMultiple()));
+            model.put("guidance", Map.of("parameter", qwen ? "true_cfg_scale" : "guidance_scale",
+                    "default", qwen ? config.generation().trueCfgScale() : config.generation().guidanceScale(),
+                    "kind", qwen ? "true_cfg" : "cfg"));
+        }
         model.put("device", service.executionProvider());
         QwenConfig.Limits l = config.limits();
         Map<String, Object> limits = new LinkedHashMap<>();
@@ -54,7 +64,8 @@ public class InfoResource {
         out.put("model_info", model);
         out.put("schedulers", (m == null ? Arrays.asList(SchedulerKind.values()) : m.schedulers()).stream()
                 .map(SchedulerKind::apiName).toList());
-        out.put("default_scheduler", config.generation().scheduler());
+        SchedulerKind configured = SchedulerKind.fromApiName(config.generation().scheduler());
+        out.put("default_scheduler", (m == null ? configured : m.defaultScheduler(configured)).apiName());
         out.put("limits", limits);
         out.put("queue", Map.of("workers", config.queue().workers(), "capacity", config.queue().capacity(),
                 "timeout_seconds", config.queue().timeout().toSeconds(),

@@ -45,11 +45,13 @@ public class JobSubmitResource {
                                       @RestForm("negative_prompt") String negativePrompt, @RestForm String strength,
                                       @RestForm String width, @RestForm String height,
                                       @RestForm("num_inference_steps") String steps,
-                                      @RestForm("guidance_scale") String guidance, @RestForm String seed,
+                                      @RestForm("guidance_scale") String guidance,
+                                      @RestForm("true_cfg_scale") String trueCfg, @RestForm String seed,
                                       @RestForm("num_images") String numImages, @RestForm String scheduler,
                                       @RestForm("output_format") String outputFormat,
                                       @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return imageToImage.multipart(image, prompt, negativePrompt, strength, width, height, steps, guidance, seed,
+        return imageToImage.multipart(image, prompt, negativePrompt, strength, width, height, steps, guidance, trueCfg,
+                seed,
                 numImages, scheduler, outputFormat, null, ASYNC, idempotencyKey);
     }
 }

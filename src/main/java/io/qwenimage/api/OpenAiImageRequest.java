@@ -20,5 +20,6 @@ public record OpenAiImageRequest(
         @JsonProperty("seed") Long seed,
         @JsonProperty("steps") Integer steps,
         @JsonProperty("guidance_scale") Double guidanceScale,
+        @JsonProperty("true_cfg_scale") Double trueCfgScale,
         @JsonProperty("scheduler") String scheduler) {
 }

@@ -62,8 +62,8 @@ public class OpenAiImagesResource {
         ModelInfo model = service.readyModel();
         int[] size = size(body.size(), model);
         GenerationRequest request = mapper.textToImage(new TextToImageRequest(body.prompt(), body.negativePrompt(),
-                size[0], size[1], body.steps(), body.guidanceScale(), body.seed(), body.n(), body.scheduler(),
-                null), model);
+                size[0], size[1], body.steps(), body.guidanceScale(), body.trueCfgScale(), body.seed(), body.n(),
+                body.scheduler(), null), model);
         return answer(null, request, body.responseFormat(), body.outputFormat(), uri);
     }
 

@@ -3,6 +3,7 @@ package io.qwenimage.api;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.model.ModelFamily;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.ScheduleRefusedException;
 import io.qwenimage.engine.scheduler.SchedulerKind;
@@ -32,12 +33,13 @@ public class RequestMapper {
             throw ApiException.invalid("body", "a JSON body with at least \"prompt\" is required");
         }
         return build(body.prompt(), body.negativePrompt(), body.width(), body.height(), body.numInferenceSteps(),
-                body.guidanceScale(), body.seed(), body.numImages(), body.scheduler(), model, null, 1.0);
+                new Guidance(body.guidanceScale(), body.trueCfgScale()), body.seed(), body.numImages(),
+                body.scheduler(), model, null, 1.0);
     }
 
     /** The engine request of an image-to-image call. */
     public GenerationRequest imageToImage(String prompt, String negative, Integer width, Integer height, Integer steps,
-                                          Double guidance, Long seed, Integer numImages, String scheduler,
+                                          Guidance guidance, Long seed, Integer numImages, String scheduler,
                                           Double strength, RgbImage image, ModelInfo model) {
         double s = strength == null ? config.generation().strength() : strength;
         if (!(s >= 0.01 && s <= 1.0)) {
@@ -45,20 +47,25 @@ public class RequestMapper {
         }
         // the seed's rule: width/height default to the input picture's size; a picture larger than the limits is
         // generated at the largest size within them that keeps its aspect ratio (multiples of 8), one smaller than
-        // the minimum at the smallest size that reaches it
+        // the minimum at the smallest size that reaches it; a family with a size multiple (Qwen-Image: 16) gets
+        // the input's size rounded down to it
         int w = width != null ? width : image.width();
         int h = height != null ? height : image.height();
         if (width == null && height == null) {
             QwenConfig.Limits l = config.limits();
+            int m = Math.max(8, model.pipeline().sizeMultiple());
             double scale = Math.min(1.0, Math.min(Math.min((double) l.maxWidth() / w, (double) l.maxHeight() / h),
                     Math.sqrt((double) l.maxPixels() / ((long) w * h))));
             if (scale < 1.0) {
-                w = Math.max(l.minSize(), (int) (w * scale) / 8 * 8);
-                h = Math.max(l.minSize(), (int) (h * scale) / 8 * 8);
+                w = Math.max(l.minSize(), (int) (w * scale) / m * m);
+                h = Math.max(l.minSize(), (int) (h * scale) / m * m);
             } else if (w < l.minSize() || h < l.minSize()) {
                 double up = (double) l.minSize() / Math.min(w, h);
-                w = Math.min(l.maxWidth(), (int) Math.ceil(w * up / 8) * 8);
-                h = Math.min(l.maxHeight(), (int) Math.ceil(h * up / 8) * 8);
+                w = Math.min(l.maxWidth(), (int) Math.ceil(w * up / m) * m);
+                h = Math.min(l.maxHeight(), (int) Math.ceil(h * up / m) * m);
+            } else if (model.pipeline().sizeMultiple() > 1) {
+                w = Math.max(m, w / m * m);
+                h = Math.max(m, h / m * m);
             }
         }
         return build(prompt, negative, w, h, steps, guidance, seed, numImages, scheduler, model, image, s);
@@ -76,7 +83,7 @@ public class RequestMapper {
     }
 
     private GenerationRequest build(String prompt, String negative, Integer width, Integer height, Integer steps,
-                                    Double guidance, Long seed, Integer numImages, String scheduler, ModelInfo model,
+                                    Guidance guidance, Long seed, Integer numImages, String scheduler, ModelInfo model,
                                     RgbImage image, double strength) {
         QwenConfig.Limits limits = config.limits();
         if (prompt == null || prompt.isBlank()) {
@@ -101,17 +108,17 @@ public class RequestMapper {
                     + " pixels; this service generates at most " + limits.maxPixels() + " pixels per image",
                     Map.of("field", "width", "max_pixels", limits.maxPixels()));
         }
+        multiple("width", w, model);
+        multiple("height", h, model);
         int n = steps != null ? steps : config.generation().steps();
         range("num_inference_steps", n, 1, limits.maxSteps());
-        double g = guidance != null ? guidance : config.generation().guidanceScale();
-        if (!(g >= 0 && g <= 30)) {
-            throw ApiException.invalid("guidance_scale", "guidance_scale must be between 0 and 30, got " + g);
-        }
+        double g = guidanceScale(guidance, model);
         int count = numImages != null ? numImages : 1;
         range("num_images", count, 1, limits.maxNumImages());
         SchedulerKind kind;
         try {
-            kind = SchedulerKind.fromApiName(scheduler != null ? scheduler : config.generation().scheduler());
+            kind = scheduler != null ? SchedulerKind.fromApiName(scheduler)
+                    : model.defaultScheduler(SchedulerKind.fromApiName(config.generation().scheduler()));
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("scheduler", e.getMessage());
         }
@@ -134,6 +141,44 @@ public class RequestMapper {
         }
         return new GenerationRequest(prompt, negative == null ? "" : negative, w, h, n, g, kind, s, count, image,
                 strength);
+    }
+
+    /**
+     * The scale the engine gets: {@code guidance_scale} for Stable Diffusion (true_cfg_scale refused: it would be
+     * silently ignored); for Qwen-Image {@code true_cfg_scale}, else {@code guidance_scale}, else the configured
+     * true-cfg-scale.
+     */
+    private double guidanceScale(Guidance guidance, ModelInfo model) {
+        Guidance given = guidance == null ? Guidance.of(null) : guidance;
+        String field;
+        double g;
+        if (model.pipeline() == ModelFamily.QWEN_IMAGE) {
+            field = given.trueCfgScale() != null || given.guidanceScale() == null ? "true_cfg_scale" : "guidance_scale";
+            g = given.trueCfgScale() != null ? given.trueCfgScale() : given.guidanceScale() != null
+                    ? given.guidanceScale() : config.generation().trueCfgScale();
+        } else {
+            if (given.trueCfgScale() != null) {
+                throw ApiException.invalid("true_cfg_scale", "true_cfg_scale is the Qwen-Image family's guidance; "
+                        + "this model (" + model.family() + ") is guided by guidance_scale");
+            }
+            field = "guidance_scale";
+            g = given.guidanceScale() != null ? given.guidanceScale() : config.generation().guidanceScale();
+        }
+        if (!(g >= 0 && g <= 30)) {
+            throw ApiException.invalid(field, field + " must be between 0 and 30, got " + g);
+        }
+        return g;
+    }
+
+    /** Refuses a side that is not a multiple of the family's (Qwen-Image: 16), naming the nearest ones. */
+    private static void multiple(String field, int value, ModelInfo model) {
+        int m = model.pipeline().sizeMultiple();
+        if (m > 1 && value % m != 0) {
+            int below = value / m * m;
+            throw new ApiException(422, "VALIDATION_ERROR", "validation", field + " must be a multiple of " + m
+                    + " for " + model.family() + " models, got " + value + " (try " + (below > 0 ? below + " or " : "")
+                    + (below + m) + ")", Map.of("field", field, "multiple_of", m));
+        }
     }
 
     private static void range(String field, int value, int min, int max) {

@@ -1,6 +1,9 @@
 package io.qwenimage.api;
 
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.engine.model.ModelFamily;
+import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.service.GenerationService;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.RgbImage;
@@ -20,9 +23,11 @@ import java.util.Map;
 public class ResponseWriter {
 
     private final QwenConfig config;
+    private final GenerationService service;
 
-    public ResponseWriter(QwenConfig config) {
+    public ResponseWriter(QwenConfig config, GenerationService service) {
         this.config = config;
+        this.service = service;
     }
 
     /** Encoded pictures, in the chosen format, with the A1111 parameters in PNGs. */
@@ -48,6 +53,11 @@ public class ResponseWriter {
         parameters.put("height", request.height());
         parameters.put("num_inference_steps", request.steps());
         parameters.put("guidance_scale", request.guidanceScale());
+        ModelInfo info = service.modelInfo();
+        if (info != null && info.pipeline() == ModelFamily.QWEN_IMAGE) {
+            // the same number under the name this family's own API gives it
+            parameters.put("true_cfg_scale", request.guidanceScale());
+        }
         parameters.put("scheduler", request.scheduler().apiName());
         parameters.put("seed", request.seed());
         parameters.put("num_images", request.numImages());

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * POST /text-to-image body: the seed's fields (prompt, width, height, num_inference_steps, guidance_scale) plus
- * ours. Omitted fields take the configured defaults (size: the model's native size).
+ * ours ({@code true_cfg_scale}: Qwen-Image's guidance, see {@link Guidance}). Omitted fields take the configured
+ * defaults (size: the model's native size).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TextToImageRequest(
@@ -15,6 +16,7 @@ public record TextToImageRequest(
         @JsonProperty("height") Integer height,
         @JsonProperty("num_inference_steps") Integer numInferenceSteps,
         @JsonProperty("guidance_scale") Double guidanceScale,
+        @JsonProperty("true_cfg_scale") Double trueCfgScale,
         @JsonProperty("seed") Long seed,
         @JsonProperty("num_images") Integer numImages,
         @JsonProperty("scheduler") String scheduler,

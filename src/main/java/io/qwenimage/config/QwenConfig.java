@@ -181,6 +181,11 @@ public interface QwenConfig {
         @WithDefault("7.5")
         double guidanceScale();
 
+        /** Qwen-Image's default true CFG scale (diffusers' QwenImagePipeline default). */
+        @WithName("true-cfg-scale")
+        @WithDefault("4.0")
+        double trueCfgScale();
+
         /** DPM++ 2M Karras: sharp in 20 steps on SD models and on the demo model alike. */
         @WithDefault("dpmpp_2m_karras")
         String scheduler();

@@ -32,6 +32,9 @@ async function errorText(response) {
   }
 }
 
+// guidance_scale, or true_cfg_scale for a Qwen-Image model (from /info)
+let guidanceField = 'guidance_scale';
+
 async function loadInfo() {
   const r = await fetch('/info', { headers: headers() });
   if (!r.ok) {
@@ -43,6 +46,18 @@ async function loadInfo() {
   const m = info.model_info;
   $('model-line').textContent = `Model ${m.name} (${m.family}, ${m.native_size}px native) on ${m.device}`;
   $('width').placeholder = $('height').placeholder = String(m.native_size);
+  // the family's own controls: Qwen-Image sizes are multiples of 16 and its guidance is true_cfg_scale
+  const multiple = m.size_multiple > 1 ? m.size_multiple : 8;
+  $('width').step = $('height').step = String(multiple);
+  $('width').min = $('height').min = String(Math.max(info.limits.min_size, multiple));
+  if (m.guidance) {
+    guidanceField = m.guidance.parameter;
+    $('guidance').name = m.guidance.parameter;
+    $('guidance').value = String(m.guidance.default);
+    $('guidance-label').textContent = m.guidance.kind === 'true_cfg' ? 'True CFG scale' : 'Guidance';
+    $('guidance').title = m.guidance.kind === 'true_cfg'
+      ? 'Qwen-Image true CFG: a second pass with the negative prompt; 1 turns it off' : 'Classifier-free guidance';
+  }
   $('steps').max = info.limits.max_steps;
   $('count').max = info.limits.max_num_images;
   const select = $('scheduler');
@@ -84,7 +99,7 @@ function request() {
     width: numberOrNull('width'),
     height: numberOrNull('height'),
     num_inference_steps: numberOrNull('steps'),
-    guidance_scale: numberOrNull('guidance'),
+    [guidanceField]: numberOrNull('guidance'),
     scheduler: $('scheduler').value || null,
     num_images: numberOrNull('count'),
     seed: numberOrNull('seed'),
