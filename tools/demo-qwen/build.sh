@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds the Qwen demo model from scratch into models/demo-qwen/; see README.md.
-# Usage: tools/demo-qwen/build.sh [first-step]   (steps: npm captions data vae dit dit2 export ort rope verify)
+# Usage: tools/demo-qwen/build.sh [first-step]   (steps: npm captions data vae dit dit2 export ort half rope verify)
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=/usr/bin/python3
@@ -37,5 +37,14 @@ step dit2 sh -c "cp work/dit.pt work/dit-run1.pt && nice -n 10 env QDEMO_RESUME=
   QDEMO_DIT_STEPS=900 QDEMO_DIT_MINUTES=${QDEMO_DIT2_MINUTES:-7.5} $PY train.py dit"
 step export $PY export_onnx.py
 step ort env NODE_PATH=$NODE_MODULES node ort_check.mjs
+# the half-precision variant the engine's dtype test reads: bf16 transformer with external weights, fp16 others
+half_variant() {
+  local out=../../src/test/resources/models/demo-qwen-half
+  $PY ../qwen-export/onnx_dtypes.py ../../models/demo-qwen/transformer/model.onnx $out/transformer/model.onnx bfloat16 --external-data
+  for part in text_encoder vae_decoder vae_encoder; do
+    $PY ../qwen-export/onnx_dtypes.py ../../models/demo-qwen/$part/model.onnx $out/$part/model.onnx float16
+  done
+}
+step half half_variant
 step rope $PY rope_fixture.py
 step verify $PY verify.py

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.image.GenerationParameters;
 import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.jobs.Admission;
@@ -58,7 +59,7 @@ public class A1111GenerationResource {
         A1111Request r = body == null ? empty() : body;
         ModelInfo model = service.readyModel();
         GenerationRequest request = mapper.textToImage(new TextToImageRequest(r.prompt(), r.negativePrompt(),
-                r.width(), r.height(), r.steps(), r.cfgScale(), null, seed(r), count(r), scheduler(r), "png"), model);
+                r.width(), r.height(), r.steps(), r.cfgScale(), null, seed(r), count(r), scheduler(r, model), "png"), model);
         return answer(null, request, r);
     }
 
@@ -77,7 +78,7 @@ public class A1111GenerationResource {
         Integer count = count(r);
         return intake.withPicture(bytes, (admission, input) -> answer(admission, mapper.imageToImage(r.prompt(),
                 r.negativePrompt(), r.width(), r.height(), r.steps(), Guidance.of(r.cfgScale()), seed(r), count,
-                scheduler(r),
+                scheduler(r, model),
                 r.denoisingStrength() == null ? 0.75 : r.denoisingStrength(), input, model), r));
     }
 
@@ -148,7 +149,11 @@ public class A1111GenerationResource {
         }
     }
 
-    private static String scheduler(A1111Request r) {
-        return A1111Samplers.apiName(r.samplerName() != null ? r.samplerName() : r.samplerIndex(), r.scheduler());
+    private static String scheduler(A1111Request r, ModelInfo model) {
+        String name = A1111Samplers.apiName(r.samplerName() != null ? r.samplerName() : r.samplerIndex(),
+                r.scheduler());
+        // Forge and ComfyUI call flow-matching Euler "Euler": on a flow-matching model that is what it means
+        boolean flow = model.scheduler().flow() != null;
+        return flow && SchedulerKind.EULER.apiName().equals(name) ? SchedulerKind.FLOW_MATCH_EULER.apiName() : name;
     }
 }

@@ -140,7 +140,7 @@ class QwenImageRoutesTest {
         String viaOpenAi = openai.path("data[0].b64_json");
         assertColours(picture(viaOpenAi), "red", "blue");
         Response a1111 = post("/sdapi/v1/txt2img", "{\"prompt\": \"" + RED_ON_BLUE + "\", \"width\": 64, "
-                + "\"height\": 64, \"seed\": 21, \"cfg_scale\": 4, \"steps\": 20}");
+                + "\"height\": 64, \"seed\": 21, \"cfg_scale\": 4, \"steps\": 20, \"sampler_name\": \"Euler\"}");
         a1111.then().statusCode(200);
         JsonNode info = new ObjectMapper().readTree(a1111.<String>path("info"));
         assertThat(info.get("sampler_name").asText()).isEqualTo("Flow Match Euler");
