@@ -12,12 +12,15 @@ import sys
 import numpy as np
 import onnx
 import torch
-import torch.nn as nn
 
 import qwen_data as qd
 import qwen_modules as qm
 import sample as qs
+import save_checkpoint
 from train_dit import batch_ids
+
+sys.path.insert(0, os.path.join(qd.HERE, "..", "qwen-export"))
+import export_qwen_image as exporter  # noqa: E402
 
 OPSET = 17
 PARITY = os.path.join(qd.HERE, "parity")
@@ -39,37 +42,14 @@ def export(module, args, path, inputs, outputs, axes):
     print(f"{path}: {os.path.getsize(path) / 1e6:.2f} MB", flush=True)
 
 
-class TransformerGraph(nn.Module):
-    def __init__(self, dit):
-        super().__init__()
-        self.dit = dit
-
-    def forward(self, hidden_states, encoder_hidden_states, encoder_hidden_states_mask, timestep,
-                image_rotary_cos, image_rotary_sin, text_rotary_cos, text_rotary_sin):
-        return self.dit(hidden_states, encoder_hidden_states, encoder_hidden_states_mask, timestep,
-                        image_rotary_cos, image_rotary_sin, text_rotary_cos, text_rotary_sin)
-
-
 def export_all(model, out):
-    text, dit, vae = model["text"], model["dit"], model["vae"]
-    ids, mask = batch_ids([qs.token_ids(model, p) for p in PARITY_PROMPTS])
-    export(text, (ids, mask), os.path.join(out, "text_encoder", "model.onnx"), ["input_ids", "attention_mask"],
-           ["last_hidden_state"], {"input_ids": {0: "batch", 1: "sequence"},
-                                   "attention_mask": {0: "batch", 1: "sequence"},
-                                   "last_hidden_state": {0: "batch", 1: "sequence"}})
-    lt = 7
-    rope = qs.dit_rope(dit, 8, 8, lt)
-    args = (torch.randn(2, 16, 64), torch.randn(2, lt, text.config["hidden_size"]),
-            torch.tensor([[1] * lt, [1] * (lt - 2) + [0, 0]]), torch.tensor([0.7, 0.7]), *rope)
-    names = ["hidden_states", "encoder_hidden_states", "encoder_hidden_states_mask", "timestep",
-             "image_rotary_cos", "image_rotary_sin", "text_rotary_cos", "text_rotary_sin"]
-    axes = {"hidden_states": {0: "batch", 1: "image_sequence"},
-            "encoder_hidden_states": {0: "batch", 1: "text_sequence"},
-            "encoder_hidden_states_mask": {0: "batch", 1: "text_sequence"}, "timestep": {0: "batch"},
-            "image_rotary_cos": {0: "image_sequence"}, "image_rotary_sin": {0: "image_sequence"},
-            "text_rotary_cos": {0: "text_sequence"}, "text_rotary_sin": {0: "text_sequence"},
-            "sample": {0: "batch", 1: "image_sequence"}}
-    export(TransformerGraph(dit), args, os.path.join(out, "transformer", "model.onnx"), names, ["sample"], axes)
+    """The transformer and text encoder through the real-checkpoint exporter (tools/qwen-export/), from the demo's
+    weights saved as a diffusers-layout safetensors checkpoint; the demo's own 2-D VAE here."""
+    checkpoint = os.path.join(qd.WORK, "checkpoint")
+    save_checkpoint.save(model, checkpoint)
+    exporter.export_transformer(checkpoint, out, "float32", False)
+    exporter.export_text_encoder(checkpoint, out, "float32", False)
+    vae = model["vae"]
     spatial = {0: "batch", 3: "height", 4: "width"}
     export(qm.VaeEncoderGraph(vae), (torch.randn(1, 3, 1, 64, 64),), os.path.join(out, "vae_encoder", "model.onnx"),
            ["sample"], ["latent_parameters"], {"sample": spatial, "latent_parameters": spatial})
@@ -78,27 +58,7 @@ def export_all(model, out):
 
 
 def write_configs(model, out):
-    text, dit = model["text"], model["dit"]
-    write_json(os.path.join(out, "model_index.json"), {
-        "_class_name": "QwenImagePipeline", "_diffusers_version": "0.35.0",
-        "scheduler": ["diffusers", "FlowMatchEulerDiscreteScheduler"],
-        "text_encoder": ["transformers", "Qwen2_5_VLForConditionalGeneration"],
-        "tokenizer": ["transformers", "Qwen2Tokenizer"],
-        "transformer": ["diffusers", "QwenImageTransformer2DModel"],
-        "vae": ["diffusers", "AutoencoderKLQwenImage"]})
-    write_json(os.path.join(out, "scheduler", "scheduler_config.json"), qm.SCHEDULER_CONFIG)
-    write_json(os.path.join(out, "transformer", "config.json"),
-               dict({"_class_name": "QwenImageTransformer2DModel", "_diffusers_version": "0.35.0"}, **dit.config))
-    c = text.config
-    write_json(os.path.join(out, "text_encoder", "config.json"), {
-        "architectures": ["Qwen2_5_VLForConditionalGeneration"], "model_type": "qwen2_5_vl",
-        "note": "tiny text-only Qwen2-style decoder; real Qwen2.5 ids are remapped inside the graph to "
-                f"{c['internal_vocab_size']} embedding rows (row 0 = any id not in the demo's captions)",
-        "vocab_size": c["vocab_size"], "hidden_size": c["hidden_size"], "intermediate_size": c["intermediate_size"],
-        "num_hidden_layers": c["num_hidden_layers"], "num_attention_heads": c["num_attention_heads"],
-        "num_key_value_heads": c["num_key_value_heads"], "rms_norm_eps": c["rms_norm_eps"],
-        "rope_theta": c["rope_theta"], "hidden_act": "silu", "bos_token_id": 151643, "eos_token_id": 151645,
-        "pad_token_id": 151643, "torch_dtype": "float32"})
+    """The VAE configs (the rest comes with the checkpoint, through the exporter)."""
     vae_cfg = {"_class_name": "AutoencoderKLQwenImage", "_diffusers_version": "0.35.0", "z_dim": 16,
                "spatial_compression_ratio": 8, "in_channels": 3, "sample_size": 64,
                "latents_mean": [round(float(v), 6) for v in model["mean"]],
@@ -203,6 +163,7 @@ def main():
     out = qd.MODEL_DIR
     write_configs(model, out)
     export_all(model, out)
+    save_checkpoint.write_key_lists(os.path.join(qd.WORK, "checkpoint"), os.path.join(qd.HERE, "checkpoint-keys"))
     write_parity(model)
 
 

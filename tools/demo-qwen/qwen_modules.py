@@ -455,22 +455,31 @@ class Qwen2TextEncoder(nn.Module):
     ids that occur in the training captions and template, anything else to slot 0 (UNK)."""
 
     def __init__(self, known_ids, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                 intermediate_size=128, rms_norm_eps=1e-6, rope_theta=10000.0):
+                 intermediate_size=128, rms_norm_eps=1e-6, rope_theta=10000.0, vocab_size=QWEN_VOCAB):
+        """known_ids None: a real checkpoint's text model, one embedding row per id (vocab_size rows), no remap."""
         super().__init__()
-        table = torch.zeros(QWEN_VOCAB, dtype=torch.int32)
-        for slot, tid in enumerate(sorted(set(known_ids)), start=1):
-            table[tid] = slot
-        self.register_buffer("vocab_remap", table)
-        self.known_ids = sorted(set(known_ids))
-        self.config = dict(vocab_size=QWEN_VOCAB, internal_vocab_size=len(self.known_ids) + 1, hidden_size=hidden_size,
+        self.remapped = known_ids is not None
+        if self.remapped:
+            table = torch.zeros(QWEN_VOCAB, dtype=torch.int32)
+            for slot, tid in enumerate(sorted(set(known_ids)), start=1):
+                table[tid] = slot
+            self.register_buffer("vocab_remap", table)
+            self.known_ids = sorted(set(known_ids))
+            rows = len(self.known_ids) + 1
+        else:
+            rows = vocab_size
+        self.config = dict(vocab_size=vocab_size, internal_vocab_size=rows, hidden_size=hidden_size,
                            num_hidden_layers=num_hidden_layers, num_attention_heads=num_attention_heads,
                            num_key_value_heads=num_key_value_heads, intermediate_size=intermediate_size,
                            rms_norm_eps=rms_norm_eps, rope_theta=rope_theta, hidden_act="silu")
-        self.model = Qwen2Model(len(self.known_ids) + 1, hidden_size, num_hidden_layers, num_attention_heads,
+        self.model = Qwen2Model(rows, hidden_size, num_hidden_layers, num_attention_heads,
                                 num_key_value_heads, intermediate_size, rms_norm_eps, rope_theta)
 
     def forward(self, input_ids, attention_mask):
-        ids = self.vocab_remap[input_ids.long().clamp(0, QWEN_VOCAB - 1)].long()
+        if self.remapped:
+            ids = self.vocab_remap[input_ids.long().clamp(0, QWEN_VOCAB - 1)].long()
+        else:
+            ids = input_ids.long()
         return self.model(ids, attention_mask)
 
 
