@@ -167,4 +167,15 @@ class QwenImageRoutesTest {
         assertThat(job.path("status").asText()).isEqualTo("succeeded");
         assertThat(job.path("total_steps").asInt()).isEqualTo(6);
     }
+
+    @Test
+    void metricsCountTheFamilysGenerationsAndSteps() {
+        post("/text-to-image", "{\"prompt\": \"a red circle\", \"num_inference_steps\": 3, \"seed\": 1}").then()
+                .statusCode(200);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("qwen_generation_duration_seconds_count{endpoint=\"/text-to-image\","
+                + "model=\"demo-qwen\",scheduler=\"flow_match_euler\",size=\"le256\"}")
+                .contains("qwen_generation_step_seconds_count{model=\"demo-qwen\",scheduler=\"flow_match_euler\","
+                        + "size=\"le256\"}");
+    }
 }

@@ -61,4 +61,38 @@ class WebPageIT {
             app.destroyForcibly();
         }
     }
+
+    @Test
+    void onAQwenImageModelThePageShowsTheFamilysControls() throws Exception {
+        boolean ready = Files.isDirectory(E2E.resolve("node_modules/playwright-core"))
+                && Files.isExecutable(Path.of("/usr/bin/chromium"));
+        assumeTrue(ready, "chromium or playwright-core is not installed; .ci/run has them");
+        int port = ProductionConfigIT.freePort();
+        File log = File.createTempFile("qwen-web-qwen", ".log");
+        Process app = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Dquarkus.http.port=" + port,
+                "-Dqwen.model.path=models/demo-qwen", "-Dqwen.security.rate-limit.enabled=false", "-jar",
+                "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true).redirectOutput(log).start();
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            String base = "http://localhost:" + port;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (ProductionConfigIT.status(http, base, "/health", null) != 200) {
+                assertThat(System.nanoTime()).as("ready within a minute").isLessThan(until);
+                Thread.sleep(200);
+            }
+            Path shots = Files.createDirectories(Path.of("target"));
+            Process node = new ProcessBuilder("node", "e2e-qwen.mjs", base, shots.toAbsolutePath().toString())
+                    .directory(E2E.toFile()).redirectErrorStream(true).start();
+            String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(node.waitFor(180, TimeUnit.SECONDS)).isTrue();
+            System.out.println(out);
+            assertThat(node.exitValue()).as(out).isZero();
+            assertThat(out).contains("controls: \"True CFG scale\" 4, width step 16")
+                    .contains("generated: 64x64 with true_cfg_scale").contains("error shown:").endsWith("OK\n");
+        } finally {
+            app.destroy();
+            app.waitFor(30, TimeUnit.SECONDS);
+            app.destroyForcibly();
+        }
+    }
 }

@@ -1,0 +1,57 @@
+// The web page on a Qwen-Image model: the family's own controls (true CFG scale, sizes in steps of 16), a
+// generation from a Chinese prompt, and a size that is not a multiple of 16 refused in words.
+// Usage: node e2e-qwen.mjs <base url> <screenshot folder>
+import { chromium } from 'playwright-core';
+
+const [base, out] = process.argv.slice(2);
+const fail = (message) => { console.error(`FAIL ${message}`); process.exit(1); };
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  const sent = [];
+  page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/jobs')) sent.push(r.postData() || ''); });
+
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#model-line:has-text("qwen-image")', { timeout: 30000 });
+  const label = (await page.locator('#guidance-label').textContent()).trim();
+  if (label !== 'True CFG scale') fail(`guidance label: ${label}`);
+  const guidance = await page.getByLabel('True CFG scale').inputValue();
+  if (guidance !== '4') fail(`true CFG default: ${guidance}`);
+  const step = await page.getByLabel('Width').getAttribute('step');
+  if (step !== '16') fail(`width step: ${step}`);
+  const schedulers = await page.locator('#scheduler option').allTextContents();
+  if (schedulers.join() !== 'flow_match_euler') fail(`schedulers: ${schedulers}`);
+  console.log(`controls: "${label}" ${guidance}, width step ${step}, schedulers ${schedulers}`);
+
+  await page.getByLabel('Prompt', { exact: true }).fill('蓝色背景上的红色圆形');
+  await page.getByLabel('Width').fill('64');
+  await page.getByLabel('Height').fill('64');
+  await page.getByLabel('Steps').fill('12');
+  await page.getByLabel('Seed').fill('7');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const img = page.locator('#results figure img').first();
+  await img.waitFor({ timeout: 60000 });
+  const size = await img.evaluate(async (i) => { await i.decode(); return [i.naturalWidth, i.naturalHeight]; });
+  if (size[0] !== 64 || size[1] !== 64) fail(`the picture decoded at ${size}`);
+  if (!sent.some((b) => b.includes('"true_cfg_scale":4'))) fail(`the job was not sent with true_cfg_scale: ${sent}`);
+  console.log(`generated: ${size[0]}x${size[1]} with true_cfg_scale`);
+  await page.screenshot({ path: `${out}/web-qwen.png`, fullPage: true });
+
+  await page.getByLabel('Width').fill('72');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.locator('#error', { hasText: 'multiple of 16' }).waitFor({ timeout: 10000 });
+  console.log(`error shown: ${(await page.locator('#error').textContent()).trim()}`);
+
+  const csp = problems.filter((p) => /Content Security Policy|Refused/i.test(p));
+  if (csp.length) fail(`CSP violations: ${csp.join(' | ')}`);
+  console.log('OK');
+} finally {
+  await browser.close();
+}
