@@ -32,9 +32,10 @@ public class RequestMapper {
         if (body == null) {
             throw ApiException.invalid("body", "a JSON body with at least \"prompt\" is required");
         }
-        return build(body.prompt(), body.negativePrompt(), body.width(), body.height(), body.numInferenceSteps(),
-                new Guidance(body.guidanceScale(), body.trueCfgScale()), body.seed(), body.numImages(),
-                body.scheduler(), model, null, 1.0);
+        GenerationRequest r = build(body.prompt(), body.negativePrompt(), body.width(), body.height(),
+                body.numInferenceSteps(), new Guidance(body.guidanceScale(), body.trueCfgScale()), body.seed(),
+                body.numImages(), body.scheduler(), model, null, 1.0);
+        return withMaxSequenceLength(r, body.maxSequenceLength(), model);
     }
 
     /** The engine request of an image-to-image call. */
@@ -69,6 +70,20 @@ public class RequestMapper {
             }
         }
         return build(prompt, negative, w, h, steps, guidance, seed, numImages, scheduler, model, image, s);
+    }
+
+    /** Qwen-Image's max_sequence_length, 1 to 1024; refused on other families, whose text length is fixed. */
+    private static GenerationRequest withMaxSequenceLength(GenerationRequest r, Integer length, ModelInfo model) {
+        if (length == null) {
+            return r;
+        }
+        if (model.pipeline() != ModelFamily.QWEN_IMAGE) {
+            throw ApiException.invalid("max_sequence_length", "max_sequence_length applies to Qwen-Image models; "
+                    + "this model (" + model.family() + ") reads a fixed number of prompt tokens");
+        }
+        range("max_sequence_length", length, 1, 1024);
+        return new GenerationRequest(r.prompt(), r.negativePrompt(), r.width(), r.height(), r.steps(),
+                r.guidanceScale(), r.scheduler(), r.seed(), r.numImages(), r.initImage(), r.strength(), length);
     }
 
     /** png or jpeg (default from configuration). */

@@ -20,5 +20,14 @@ public record TextToImageRequest(
         @JsonProperty("seed") Long seed,
         @JsonProperty("num_images") Integer numImages,
         @JsonProperty("scheduler") String scheduler,
-        @JsonProperty("output_format") String outputFormat) {
+        @JsonProperty("output_format") String outputFormat,
+        @JsonProperty("max_sequence_length") Integer maxSequenceLength) {
+
+    /** The body without max_sequence_length (the routes whose wire format has no such field). */
+    public TextToImageRequest(String prompt, String negativePrompt, Integer width, Integer height,
+                              Integer numInferenceSteps, Double guidanceScale, Double trueCfgScale, Long seed,
+                              Integer numImages, String scheduler, String outputFormat) {
+        this(prompt, negativePrompt, width, height, numInferenceSteps, guidanceScale, trueCfgScale, seed, numImages,
+                scheduler, outputFormat, null);
+    }
 }

@@ -17,10 +17,12 @@ import io.qwenimage.engine.scheduler.SchedulerKind;
  * @param numImages      images to generate in one batch
  * @param initImage      image-to-image input (resized to width x height), or null for text-to-image
  * @param strength       image-to-image: how much of the schedule to run, in (0, 1]; ignored for text-to-image
+ * @param maxSequenceLength Qwen-Image: prompt tokens the text encoder keeps after the template (1 to 1024), or 0
+ *                       for the family's default (512); other families read a fixed length and need 0
  */
 public record GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps,
                                 double guidanceScale, SchedulerKind scheduler, long seed, int numImages,
-                                RgbImage initImage, double strength) {
+                                RgbImage initImage, double strength, int maxSequenceLength) {
 
     /** The largest seed: seeds are 32-bit unsigned, as in AUTOMATIC1111. */
     public static final long MAX_SEED = 0xFFFF_FFFFL;
@@ -48,6 +50,18 @@ public record GenerationRequest(String prompt, String negativePrompt, int width,
         if (initImage != null && !(strength > 0 && strength <= 1)) {
             throw new IllegalArgumentException("strength must be in (0, 1]");
         }
+        if (maxSequenceLength < 0 || maxSequenceLength > 1024) {
+            throw new IllegalArgumentException("max_sequence_length must be 1 to 1024 (0: the default), got "
+                    + maxSequenceLength);
+        }
+    }
+
+    /** A request with every field but max_sequence_length, which takes the family's default. */
+    public GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps,
+                             double guidanceScale, SchedulerKind scheduler, long seed, int numImages,
+                             RgbImage initImage, double strength) {
+        this(prompt, negativePrompt, width, height, steps, guidanceScale, scheduler, seed, numImages, initImage,
+                strength, 0);
     }
 
     /** A text-to-image request. */

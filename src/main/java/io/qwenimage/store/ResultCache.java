@@ -29,6 +29,10 @@ public interface ResultCache {
                     request.scheduler().apiName(), Long.toString(request.seed()), Integer.toString(request.numImages()),
                     request.initImage() == null ? "" : Double.toString(request.strength()));
             digest.update(text.getBytes(StandardCharsets.UTF_8));
+            if (request.maxSequenceLength() > 0) {
+                // only when set, so the keys of requests without it stay what they were
+                digest.update(("\u0000msl" + request.maxSequenceLength()).getBytes(StandardCharsets.UTF_8));
+            }
             if (request.initImage() != null) {
                 digest.update(new byte[] {0});
                 digest.update(Integer.toString(request.initImage().width()).getBytes(StandardCharsets.UTF_8));

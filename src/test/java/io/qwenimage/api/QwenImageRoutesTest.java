@@ -169,6 +169,19 @@ class QwenImageRoutesTest {
     }
 
     @Test
+    void maxSequenceLengthCutsTheEncodedPromptAndSaysWhatWasLeftOut() {
+        Response cut = post("/text-to-image", "{\"prompt\": \"" + RED_ON_BLUE + "\", \"seed\": 4, "
+                + "\"num_inference_steps\": 6, \"max_sequence_length\": 3}");
+        cut.then().statusCode(200).body("metadata.prompt_truncated", equalTo(" on a blue background"));
+        Response whole = post("/text-to-image", "{\"prompt\": \"" + RED_ON_BLUE + "\", \"seed\": 4, "
+                + "\"num_inference_steps\": 6, \"max_sequence_length\": 1024}");
+        assertThat(whole.<String>path("metadata.prompt_truncated")).isNull();
+        assertThat(whole.<String>path("image")).isNotEqualTo(cut.path("image"));
+        post("/text-to-image", "{\"prompt\": \"x\", \"max_sequence_length\": 1025}").then().statusCode(422)
+                .body("error.details.field", equalTo("max_sequence_length"));
+    }
+
+    @Test
     void metricsCountTheFamilysGenerationsAndSteps() {
         post("/text-to-image", "{\"prompt\": \"a red circle\", \"num_inference_steps\": 3, \"seed\": 1}").then()
                 .statusCode(200);

@@ -170,28 +170,31 @@ public final class QwenImagePipeline extends ImagePipeline {
             PromptStates[] negative = cfg ? new PromptStates[entries.size()] : null;
             for (int j = 0; j < entries.size(); j++) {
                 GenerationRequest r = entries.get(j).request();
-                positive[j] = states(r.prompt(), encoded);
+                int keep = r.maxSequenceLength() > 0 ? r.maxSequenceLength()
+                        : QwenTokenizer.DEFAULT_MAX_SEQUENCE_LENGTH;
+                positive[j] = states(r.prompt(), keep, encoded);
                 if (!positive[j].truncated().isEmpty()) {
                     // never the words themselves: prompts can be personal data
-                    LOG.log(Level.WARNING, "prompt longer than " + QwenTokenizer.DEFAULT_MAX_SEQUENCE_LENGTH
-                            + " tokens; the text encoder does not see its last " + positive[j].truncated().length()
-                            + " characters");
+                    LOG.log(Level.WARNING, "prompt longer than " + keep + " tokens; the text encoder does not see "
+                            + "its last " + positive[j].truncated().length() + " characters");
                 }
                 if (cfg) {
-                    negative[j] = states(r.negativePrompt(), encoded);
+                    negative[j] = states(r.negativePrompt(), keep, encoded);
                 }
             }
             condText = rows(positive);
             negativeText = cfg ? rows(negative) : null;
         }
 
-        private PromptStates states(String prompt, Map<String, PromptStates> encoded) throws OrtException {
-            PromptStates known = encoded.get(prompt);
+        private PromptStates states(String prompt, int keep, Map<String, PromptStates> encoded)
+                throws OrtException {
+            String key = keep + "\u0000" + prompt;
+            PromptStates known = encoded.get(key);
             if (known != null) {
                 return known;
             }
             QwenTokenizer tokenizer = model.tokenizer();
-            QwenPrompt p = tokenizer.encode(prompt);
+            QwenPrompt p = tokenizer.encode(prompt, keep);
             long t0 = System.nanoTime();
             QwenTextEncoderStage.Hidden h = model.textEncoder().encode(p.ids(), p.attentionMask(), 1, p.ids().length,
                     run);
@@ -199,10 +202,9 @@ public final class QwenImagePipeline extends ImagePipeline {
             int kept = p.embeddingLength();
             float[] values = new float[kept * h.width()];
             System.arraycopy(h.values(), p.prefixLength() * h.width(), values, 0, values.length);
-            String dropped = p.truncated()
-                    ? tokenizer.droppedText(prompt, QwenTokenizer.DEFAULT_MAX_SEQUENCE_LENGTH) : "";
+            String dropped = p.truncated() ? tokenizer.droppedText(prompt, keep) : "";
             PromptStates s = new PromptStates(values, kept, dropped);
-            encoded.put(prompt, s);
+            encoded.put(key, s);
             return s;
         }
 
