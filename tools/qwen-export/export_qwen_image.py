@@ -3,7 +3,7 @@ convention (docs/model-formats.md, "Qwen-Image family"): the transformer and the
 folder's configs, tokenizer and scheduler, optionally in float16/bfloat16 and with external weights.
 
   /usr/bin/python3 tools/qwen-export/export_qwen_image.py CHECKPOINT OUT [--dtype float32|float16|bfloat16]
-        [--external-data] [--parts transformer,text_encoder]
+        [--external-data] [--parts transformer,text_encoder,vae]
 
 CHECKPOINT is a folder as diffusers saves a QwenImagePipeline: model_index.json, scheduler/, tokenizer/,
 transformer/ (config.json + *.safetensors, sharded or not), text_encoder/ (Qwen2.5-VL: config.json +
@@ -13,11 +13,11 @@ its published checkpoint files name it: model.layers.N..., model.embed_tokens, m
 strictly: a missing or unexpected key stops the export with its name. The vision tower (visual.*) and lm_head
 are not needed to encode prompts and are skipped.
 
-Not covered (said plainly): the VAE of a real checkpoint. AutoencoderKLQwenImage is a 3-D causal (Wan-style)
-network that qwen_modules.py does not reproduce yet, so `vae` is not a part this exporter knows; the demo's
-small 2-D VAE is exported by tools/demo-qwen/export_onnx.py. Nothing here has been run against the real
-20B-parameter weights (none can be downloaded on the machines this was written on); exporting them needs about
-80 GB of memory in float32 tracing.
+The VAE is qwen_vae.py's AutoencoderKLQwenImage (diffusers' parameter names, its 3-D causal network for one
+frame), exported as vae_encoder/ (mean ‖ log-variance) and vae_decoder/. The demo's own small 2-D VAE is not that
+network and is exported by tools/demo-qwen/export_onnx.py. Nothing here has been run against the real
+20B-parameter weights (none can be downloaded on the machines this was written on); exporting the transformer
+needs about 80 GB of memory in float32 tracing.
 """
 import json
 import os
@@ -88,9 +88,13 @@ def load_strict(module, weights, what):
 
 def transformer_from(folder):
     config = read_json(os.path.join(folder, "config.json"))
-    if config.get("guidance_embeds"):
-        raise SystemExit(f"{folder}: guidance_embeds (guidance-distilled transformers) is not in our convention")
-    kwargs = {k: config[k] for k in TRANSFORMER_KEYS if k in config}
+    # flags that change the forward pass without adding weights: the strict key check cannot catch them
+    for flag in ("guidance_embeds", "zero_cond_t", "use_layer3d_rope", "use_additional_t_cond"):
+        if config.get(flag):
+            raise SystemExit(f"{folder}/config.json: {flag} is true; our transformer does not implement it")
+    kwargs = {k: config[k] for k in TRANSFORMER_KEYS if config.get(k) is not None}
+    if config.get("out_channels") is None and "in_channels" in config:
+        kwargs["out_channels"] = config["in_channels"]          # diffusers: out_channels or in_channels
     if "axes_dims_rope" in kwargs:
         kwargs["axes_dims_rope"] = tuple(kwargs["axes_dims_rope"])
     dit = qm.QwenImageTransformer2DModel(**kwargs)
@@ -173,6 +177,32 @@ def export_text_encoder(checkpoint, out, dtype, external):
     write_json(os.path.join(out, "text_encoder", "config.json"), config)
 
 
+def export_vae(checkpoint, out, dtype, external):
+    """AutoencoderKLQwenImage (qwen_vae.py, diffusers' parameter names) to vae_encoder/ and vae_decoder/, one frame,
+    the causal 3-D convolutions written as the 2-D convolutions they are for a single frame."""
+    import tempfile
+    import qwen_vae
+    folder = os.path.join(checkpoint, "vae")
+    config = read_json(os.path.join(folder, "config.json"))
+    vae = load_strict(qwen_vae.AutoencoderKLQwenImage.from_config(config), safetensors_io.read_folder(folder), "vae")
+    with tempfile.TemporaryDirectory() as tmp:
+        encoder, decoder = qwen_vae.export_onnx(vae, tmp, single_frame_2d=True)
+        for part, path in (("vae_encoder", encoder), ("vae_decoder", decoder)):
+            target = os.path.join(out, part, "model.onnx")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copy(path, target)
+            if dtype != "float32":
+                onnx_dtypes.convert(target, target, dtype, external)
+            elif external:
+                onnx.save_model(onnx.load(target), target, save_as_external_data=True, all_tensors_to_one_file=True,
+                                location="model.onnx_data", size_threshold=1024)
+            onnx.checker.check_model(target)
+            print(f"{target}: {os.path.getsize(target) / 1e6:.2f} MB", flush=True)
+            # the engine reads latents_mean / latents_std from here; the real VAE's defaults if the file has none
+            write_json(os.path.join(out, part, "config.json"),
+                       dict(config, latents_mean=vae.latents_mean, latents_std=vae.latents_std))
+
+
 def copy_folder_files(checkpoint, out):
     """model_index.json, scheduler/ and tokenizer/ as they are (the engine reads diffusers' own files)."""
     os.makedirs(out, exist_ok=True)
@@ -192,11 +222,10 @@ def main(argv):
     dtype = options.get("--dtype", "float32")
     if dtype not in ("float32", "float16", "bfloat16"):
         sys.exit(f"--dtype must be float32, float16 or bfloat16, not {dtype}")
-    parts = str(options.get("--parts", "transformer,text_encoder")).split(",")
-    unknown = [p for p in parts if p not in ("transformer", "text_encoder")]
+    parts = str(options.get("--parts", "transformer,text_encoder,vae")).split(",")
+    unknown = [p for p in parts if p not in ("transformer", "text_encoder", "vae")]
     if unknown:
-        sys.exit(f"unknown parts {unknown}: this exporter writes transformer and text_encoder (the real VAE's "
-                 "architecture is not ported yet; see the module docstring)")
+        sys.exit(f"unknown parts {unknown}: the parts are transformer, text_encoder and vae")
     index = read_json(os.path.join(checkpoint, "model_index.json"))
     if index.get("_class_name") not in ("QwenImagePipeline", "QwenImageImg2ImgPipeline"):
         sys.exit(f"{checkpoint}/model_index.json names {index.get('_class_name')!r}, not a Qwen-Image pipeline")
@@ -207,6 +236,8 @@ def main(argv):
         export_transformer(checkpoint, out, dtype, external)
     if "text_encoder" in parts:
         export_text_encoder(checkpoint, out, dtype, external)
+    if "vae" in parts:
+        export_vae(checkpoint, out, dtype, external)
 
 
 if __name__ == "__main__":

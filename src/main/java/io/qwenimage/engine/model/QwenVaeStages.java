@@ -17,7 +17,9 @@ import java.util.Set;
 /**
  * Qwen-Image's 16-channel VAE, split as optimum splits SD's: the decoder ({@code latent_sample} (1, 16, 1, h, w) to
  * {@code sample} (1, 3, 1, 8h, 8w)) and, for image-to-image, the encoder ({@code sample} to
- * {@code latent_parameters} (1, 32, 1, h, w), of which the mean is used, as diffusers' Qwen pipelines do).
+ * {@code latent_parameters} (1, 32, 1, h, w), of which the mean is used: deterministic, as the edit pipeline and
+ * our reference facts have it; diffusers' QwenImageImg2ImgPipeline samples the posterior instead, which differs
+ * by the VAE's posterior spread).
  * Latents are normalised per channel with the config's {@code latents_mean} / {@code latents_std}:
  * the transformer works on {@code (z - mean) / std}.
  */
