@@ -1,20 +1,14 @@
 // The web page on a Qwen-Image model: the family's own controls (true CFG scale, sizes in steps of 16), a
 // generation from a Chinese prompt, and a size that is not a multiple of 16 refused in words.
 // Usage: node e2e-qwen.mjs <base url> <screenshot folder>
-import { chromium } from 'playwright-core';
+import { checkCsp, fail, launch, openPage } from './browser.mjs';
 
 const [base, out] = process.argv.slice(2);
-const fail = (message) => { console.error(`FAIL ${message}`); process.exit(1); };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const browser = await launch();
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(String(e)));
+  const page = await openPage(browser, problems);
   const sent = [];
   page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/jobs')) sent.push(r.postData() || ''); });
 
@@ -49,8 +43,7 @@ try {
   await page.locator('#error', { hasText: 'multiple of 16' }).waitFor({ timeout: 10000 });
   console.log(`error shown: ${(await page.locator('#error').textContent()).trim()}`);
 
-  const csp = problems.filter((p) => /Content Security Policy|Refused/i.test(p));
-  if (csp.length) fail(`CSP violations: ${csp.join(' | ')}`);
+  checkCsp(problems);
   console.log('OK');
 } finally {
   await browser.close();

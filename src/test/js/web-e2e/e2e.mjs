@@ -1,19 +1,13 @@
 // The web page in Debian's chromium: generate a picture, check its size, cancel a long generation, and take
 // desktop and phone screenshots. Usage: node e2e.mjs <base url> <screenshot folder> [api key]
-import { chromium } from 'playwright-core';
+import { checkCsp, fail, launch, openPage } from './browser.mjs';
 
 const [base, out, apiKey] = process.argv.slice(2);
-const fail = (message) => { console.error(`FAIL ${message}`); process.exit(1); };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const browser = await launch();
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(String(e)));
+  const page = await openPage(browser, problems);
 
   await page.goto(`${base}/`);
   if (!page.url().endsWith('/ui/')) fail(`/ did not lead to the page: ${page.url()}`);
@@ -65,8 +59,7 @@ try {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   if (overflow) fail('the page is wider than a phone');
 
-  const csp = problems.filter((p) => /Content Security Policy|Refused/i.test(p));
-  if (csp.length) fail(`CSP violations: ${csp.join(' | ')}`);
+  checkCsp(problems);
   console.log('OK');
 } finally {
   await browser.close();

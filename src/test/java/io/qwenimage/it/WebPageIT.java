@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +27,30 @@ class WebPageIT {
 
     @Test
     void thePageGeneratesCancelsAndFitsAPhone() throws Exception {
+        Path shots = Files.createDirectories(Path.of("target"));
+        String out = runPage("e2e.mjs", List.of("-Dqwen.security.api-keys=" + KEY), shots.toAbsolutePath().toString(),
+                KEY);
+        assertThat(out).contains("generated: 64x64").contains("cancelled a running generation")
+                .contains("error shown:").endsWith("OK\n");
+        assertThat(shots.resolve("web-desktop.png")).isNotEmptyFile();
+        assertThat(shots.resolve("web-phone.png")).isNotEmptyFile();
+    }
+
+    @Test
+    void onAQwenImageModelThePageShowsTheFamilysControls() throws Exception {
+        Path shots = Files.createDirectories(Path.of("target"));
+        String out = runPage("e2e-qwen.mjs", List.of("-Dqwen.model.path=models/demo-qwen"),
+                shots.toAbsolutePath().toString());
+        assertThat(out).contains("controls: \"True CFG scale\" 4, width step 16")
+                .contains("generated: 64x64 with true_cfg_scale").contains("error shown:").endsWith("OK\n");
+        assertThat(shots.resolve("web-qwen.png")).isNotEmptyFile();
+    }
+
+    /**
+     * Starts the jar with {@code properties}, waits until it is ready, runs {@code script} with the base URL and
+     * {@code args}, and returns its output once it exited 0.
+     */
+    private static String runPage(String script, List<String> properties, String... args) throws Exception {
         boolean ready = Files.isDirectory(E2E.resolve("node_modules/playwright-core"))
                 && Files.isExecutable(Path.of("/usr/bin/chromium"));
         if ("1".equals(System.getenv("QWEN_TEST_REQUIRE_BROWSER"))) {
@@ -33,9 +59,11 @@ class WebPageIT {
         assumeTrue(ready, "chromium or playwright-core is not installed; .ci/run has them");
         int port = ProductionConfigIT.freePort();
         File log = File.createTempFile("qwen-web", ".log");
-        Process app = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Dquarkus.http.port=" + port,
-                "-Dqwen.security.api-keys=" + KEY, "-Dqwen.security.rate-limit.enabled=false", "-jar",
-                "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true).redirectOutput(log).start();
+        List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java",
+                "-Dquarkus.http.port=" + port, "-Dqwen.security.rate-limit.enabled=false"));
+        command.addAll(properties);
+        command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+        Process app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             String base = "http://localhost:" + port;
@@ -44,51 +72,14 @@ class WebPageIT {
                 assertThat(System.nanoTime()).as("ready within a minute").isLessThan(until);
                 Thread.sleep(200);
             }
-            Path shots = Files.createDirectories(Path.of("target"));
-            Process node = new ProcessBuilder("node", "e2e.mjs", base, shots.toAbsolutePath().toString(), KEY)
-                    .directory(E2E.toFile()).redirectErrorStream(true).start();
-            String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(node.waitFor(180, TimeUnit.SECONDS)).isTrue();
+            List<String> node = new ArrayList<>(List.of("node", script, base));
+            node.addAll(List.of(args));
+            Process run = new ProcessBuilder(node).directory(E2E.toFile()).redirectErrorStream(true).start();
+            String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(run.waitFor(180, TimeUnit.SECONDS)).isTrue();
             System.out.println(out);
-            assertThat(node.exitValue()).as(out).isZero();
-            assertThat(out).contains("generated: 64x64").contains("cancelled a running generation")
-                    .contains("error shown:").endsWith("OK\n");
-            assertThat(shots.resolve("web-desktop.png")).isNotEmptyFile();
-            assertThat(shots.resolve("web-phone.png")).isNotEmptyFile();
-        } finally {
-            app.destroy();
-            app.waitFor(30, TimeUnit.SECONDS);
-            app.destroyForcibly();
-        }
-    }
-
-    @Test
-    void onAQwenImageModelThePageShowsTheFamilysControls() throws Exception {
-        boolean ready = Files.isDirectory(E2E.resolve("node_modules/playwright-core"))
-                && Files.isExecutable(Path.of("/usr/bin/chromium"));
-        assumeTrue(ready, "chromium or playwright-core is not installed; .ci/run has them");
-        int port = ProductionConfigIT.freePort();
-        File log = File.createTempFile("qwen-web-qwen", ".log");
-        Process app = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Dquarkus.http.port=" + port,
-                "-Dqwen.model.path=models/demo-qwen", "-Dqwen.security.rate-limit.enabled=false", "-jar",
-                "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true).redirectOutput(log).start();
-        try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            String base = "http://localhost:" + port;
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (ProductionConfigIT.status(http, base, "/health", null) != 200) {
-                assertThat(System.nanoTime()).as("ready within a minute").isLessThan(until);
-                Thread.sleep(200);
-            }
-            Path shots = Files.createDirectories(Path.of("target"));
-            Process node = new ProcessBuilder("node", "e2e-qwen.mjs", base, shots.toAbsolutePath().toString())
-                    .directory(E2E.toFile()).redirectErrorStream(true).start();
-            String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(node.waitFor(180, TimeUnit.SECONDS)).isTrue();
-            System.out.println(out);
-            assertThat(node.exitValue()).as(out).isZero();
-            assertThat(out).contains("controls: \"True CFG scale\" 4, width step 16")
-                    .contains("generated: 64x64 with true_cfg_scale").contains("error shown:").endsWith("OK\n");
+            assertThat(run.exitValue()).as(out).isZero();
+            return out;
         } finally {
             app.destroy();
             app.waitFor(30, TimeUnit.SECONDS);

@@ -72,13 +72,7 @@ public final class ModelBundle implements AutoCloseable {
             this.vaeEncoder = Files.exists(ve) ? VaeEncoderStage.open(sessions, ve, opened::add) : null;
             width = probeTextWidth();
         } catch (RuntimeException e) {
-            for (AutoCloseable c : opened) {
-                try {
-                    c.close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            ModelParts.closeAfterFailure(opened, e);
             throw e;
         }
         String prediction = schedulerConfig.prediction().name().toLowerCase(Locale.ROOT);
@@ -151,24 +145,7 @@ public final class ModelBundle implements AutoCloseable {
     /** Closes every session, even when one close fails (the first failure is thrown, the rest suppressed). */
     @Override
     public void close() {
-        RuntimeException failure = null;
-        for (AutoCloseable c : new AutoCloseable[] {textEncoder, unet, vaeDecoder, vaeEncoder}) {
-            if (c == null) {
-                continue;
-            }
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = new IllegalStateException("closing " + folder + " failed", e);
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        ModelParts.closeAll(folder, textEncoder, unet, vaeDecoder, vaeEncoder);
     }
 
     private int probeTextWidth() {

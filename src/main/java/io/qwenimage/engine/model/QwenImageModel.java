@@ -65,7 +65,7 @@ public final class QwenImageModel implements AutoCloseable {
             this.vae = new QwenVaeStages(sessions.environment(), decoder, vd, encoder, ve, vaeConfig);
             this.textWidth = probeTextWidth();
         } catch (RuntimeException e) {
-            closeAll(opened, e);
+            ModelParts.closeAfterFailure(opened, e);
             throw e;
         }
         String dtype = transformer.latentType() == OnnxJavaType.FLOAT16 ? "float16"
@@ -116,21 +116,7 @@ public final class QwenImageModel implements AutoCloseable {
     /** Closes every session and the tokenizer, even when one close fails (the first failure is thrown). */
     @Override
     public void close() {
-        RuntimeException failure = null;
-        for (AutoCloseable c : new AutoCloseable[] {textEncoder, transformer, vae, tokenizer}) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = new IllegalStateException("closing " + folder + " failed", e);
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        ModelParts.closeAll(folder, textEncoder, transformer, vae, tokenizer);
     }
 
     /** axes_dims_rope from the transformer's config (diffusers' default (16, 56, 56)); scale_rope as diffusers. */
@@ -167,15 +153,5 @@ public final class QwenImageModel implements AutoCloseable {
         OrtSession s = sessions.open(file);
         opened.add(s);
         return s;
-    }
-
-    private static void closeAll(List<AutoCloseable> opened, RuntimeException e) {
-        for (AutoCloseable c : opened) {
-            try {
-                c.close();
-            } catch (Exception suppressed) {
-                e.addSuppressed(suppressed);
-            }
-        }
     }
 }

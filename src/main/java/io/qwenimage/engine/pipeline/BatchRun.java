@@ -1,5 +1,6 @@
 package io.qwenimage.engine.pipeline;
 
+import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.qwenimage.engine.BatchEntry;
 import io.qwenimage.engine.BatchResults;
@@ -33,6 +34,40 @@ abstract class BatchRun implements DenoisingLoop.Members {
         }
         this.images = firstImage[entries.size()];
     }
+
+    /** The stages every family runs, in order; each stops the run when no entry is left. */
+    final void generate() throws OrtException {
+        plan();
+        if (!dropCancelled()) {
+            return;
+        }
+        phase(ProgressListener.Phase.TEXT_ENCODING);
+        encodePrompts();
+        if (!initialLatents()) {
+            return;
+        }
+        phase(ProgressListener.Phase.DENOISING);
+        if (!denoise()) {
+            return;
+        }
+        phase(ProgressListener.Phase.DECODING);
+        decode();
+    }
+
+    /** Fixes the run's shape from its first entry (every entry shares its batch key) and checks it can run. */
+    abstract void plan();
+
+    /** Every entry's prompt (and negative prompt with guidance) through the text encoder. */
+    abstract void encodePrompts() throws OrtException;
+
+    /** Each image's starting latents (image-to-image: the encoded picture, noised); false when none is left. */
+    abstract boolean initialLatents() throws OrtException;
+
+    /** The scheduler loop over the denoiser; false when every entry was cancelled on the way. */
+    abstract boolean denoise() throws OrtException;
+
+    /** Each image through the VAE decoder; each entry answered as soon as its pictures are done. */
+    abstract void decode() throws OrtException;
 
     /** Fails every entry whose token fired; false when none is left. */
     final boolean dropCancelled() {

@@ -27,7 +27,9 @@ public abstract sealed class ImagePipeline implements AutoCloseable
     public abstract ModelInfo info();
 
     /** The key requests must share to run together, or null when {@code request} runs alone (image-to-image). */
-    public abstract BatchKey batchKey(GenerationRequest request);
+    public final BatchKey batchKey(GenerationRequest request) {
+        return BatchKey.of(info().pipeline(), request);
+    }
 
     /** The family's stages over {@code entries}; each entry's outcome to {@code results}, marking it in {@code done}. */
     abstract void runBatch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run)

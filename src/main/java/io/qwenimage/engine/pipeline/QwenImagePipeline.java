@@ -3,14 +3,12 @@ package io.qwenimage.engine.pipeline;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.qwenimage.engine.BatchEntry;
-import io.qwenimage.engine.BatchKey;
 import io.qwenimage.engine.BatchResults;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ImageTensors;
 import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.RgbImage;
-import io.qwenimage.engine.model.ModelFamily;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.model.QwenImageModel;
 import io.qwenimage.engine.model.QwenTextEncoderStage;
@@ -77,10 +75,6 @@ public final class QwenImagePipeline extends ImagePipeline {
         return model.info();
     }
 
-    @Override
-    public BatchKey batchKey(GenerationRequest request) {
-        return BatchKey.of(ModelFamily.QWEN_IMAGE, request);
-    }
 
     @Override
     void runBatch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run)
@@ -124,26 +118,8 @@ public final class QwenImagePipeline extends ImagePipeline {
             super(entries, results, done, run);
         }
 
-        /** The stages: prompts, initial latents, the denoising loop, decoding; each stops when no entry is left. */
-        void generate() throws OrtException {
-            plan();
-            if (!dropCancelled()) {
-                return;
-            }
-            phase(ProgressListener.Phase.TEXT_ENCODING);
-            encodePrompts();
-            if (!initialLatents()) {
-                return;
-            }
-            phase(ProgressListener.Phase.DENOISING);
-            if (!denoise()) {
-                return;
-            }
-            phase(ProgressListener.Phase.DECODING);
-            decode();
-        }
-
-        private void plan() {
+        @Override
+        void plan() {
             first = entries.get(0).request();
             img2img = first.initImage() != null;
             if (img2img && !model.vae().encodes()) {
@@ -164,7 +140,8 @@ public final class QwenImagePipeline extends ImagePipeline {
         }
 
         /** Every distinct prompt encoded once, alone; then the rows of the conditional (and negative) calls. */
-        private void encodePrompts() throws OrtException {
+        @Override
+        void encodePrompts() throws OrtException {
             Map<String, PromptStates> encoded = new HashMap<>();
             positive = new PromptStates[entries.size()];
             PromptStates[] negative = cfg ? new PromptStates[entries.size()] : null;
@@ -231,7 +208,8 @@ public final class QwenImagePipeline extends ImagePipeline {
          * One seeded generator per image; text-to-image latents are its first noise, packed (sigma 1: pure noise);
          * image-to-image encodes the picture (the VAE mean, no draw), then noises it to the first sigma.
          */
-        private boolean initialLatents() throws OrtException {
+        @Override
+        boolean initialLatents() throws OrtException {
             generators = new NoiseSource[images];
             latents = new float[images * plane];
             if (img2img) {
@@ -271,7 +249,8 @@ public final class QwenImagePipeline extends ImagePipeline {
         }
 
         /** The scheduler loop over the transformer; true CFG per image with its own scale when guidance is on. */
-        private boolean denoise() throws OrtException {
+        @Override
+        boolean denoise() throws OrtException {
             float[] part = new float[plane];
             NoiseSource perImage = out -> {
                 for (int i = 0; i < images; i++) {
@@ -305,7 +284,8 @@ public final class QwenImagePipeline extends ImagePipeline {
         }
 
         /** Each image unpacked and through the VAE decoder; each entry answered as it is done. */
-        private void decode() throws OrtException {
+        @Override
+        void decode() throws OrtException {
             float[] row = new float[plane];
             for (int j = 0; j < entries.size(); j++) {
                 GenerationRequest r = entries.get(j).request();

@@ -3,7 +3,6 @@ package io.qwenimage.engine.pipeline;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.qwenimage.engine.BatchEntry;
-import io.qwenimage.engine.BatchKey;
 import io.qwenimage.engine.BatchResults;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
@@ -11,7 +10,6 @@ import io.qwenimage.engine.ImageTensors;
 import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.Embeddings;
-import io.qwenimage.engine.model.ModelFamily;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.model.ModelBundle;
 import io.qwenimage.engine.model.UnetCall;
@@ -57,10 +55,6 @@ public final class StableDiffusionPipeline extends ImagePipeline {
         return model.info();
     }
 
-    @Override
-    public BatchKey batchKey(GenerationRequest request) {
-        return BatchKey.of(ModelFamily.STABLE_DIFFUSION, request);
-    }
 
     @Override
     void runBatch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run)
@@ -100,26 +94,8 @@ public final class StableDiffusionPipeline extends ImagePipeline {
         private float[] latents;
         private float[] segment;
 
-        /** The stages: prompts, initial latents, the denoising loop, decoding; each stops when no entry is left. */
-        void generate() throws OrtException {
-            plan();
-            if (!dropCancelled()) {
-                return;
-            }
-            phase(ProgressListener.Phase.TEXT_ENCODING);
-            encodePrompts();
-            if (!initialLatents()) {
-                return;
-            }
-            phase(ProgressListener.Phase.DENOISING);
-            if (!denoise()) {
-                return;
-            }
-            phase(ProgressListener.Phase.DECODING);
-            decode();
-        }
-
-        private void plan() {
+        @Override
+        void plan() {
             first = entries.get(0).request();
             img2img = first.initImage() != null;
             if (img2img && model.vaeEncoder() == null) {
@@ -140,7 +116,8 @@ public final class StableDiffusionPipeline extends ImagePipeline {
          * Tokenizes and encodes every entry's prompt (and negative prompt with guidance) in one text-encoder call;
          * picks one context row per UNet row: [unconditional of every image ; conditional of every image].
          */
-        private void encodePrompts() throws OrtException {
+        @Override
+        void encodePrompts() throws OrtException {
             int members = entries.size();
             positive = new TokenizedPrompt[members];
             int[][] ids = new int[cfg ? 2 * members : members][];
@@ -191,7 +168,8 @@ public final class StableDiffusionPipeline extends ImagePipeline {
          * One seeded generator per image; text-to-image latents are its first noise times the scheduler's initial
          * sigma; image-to-image encodes the picture (the VAE sample drawing first), then noises it to the start.
          */
-        private boolean initialLatents() throws OrtException {
+        @Override
+        boolean initialLatents() throws OrtException {
             generators = new GaussianNoise[images];
             latents = workspace.floats(Workspace.Role.LATENTS, images * plane);
             segment = workspace.floats(Workspace.Role.SEGMENT, plane);
@@ -233,7 +211,8 @@ public final class StableDiffusionPipeline extends ImagePipeline {
         }
 
         /** The scheduler loop over the UNet, guided per image ({@code u + g (c - u)}) when guidance is on. */
-        private boolean denoise() throws OrtException {
+        @Override
+        boolean denoise() throws OrtException {
             float[] part = workspace.floats(Workspace.Role.NOISE, plane);
             NoiseSource perImage = out -> {
                 for (int i = 0; i < images; i++) {
@@ -266,7 +245,8 @@ public final class StableDiffusionPipeline extends ImagePipeline {
         }
 
         /** Each image through the VAE decoder, cropped to the requested size; each entry answered as it is done. */
-        private void decode() throws OrtException {
+        @Override
+        void decode() throws OrtException {
             float inverse = (float) (1.0 / model.info().scalingFactor());
             for (int j = 0; j < entries.size(); j++) {
                 GenerationRequest r = entries.get(j).request();
