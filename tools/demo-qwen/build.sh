@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds the Qwen demo model from scratch into models/demo-qwen/; see README.md.
-# Usage: tools/demo-qwen/build.sh [first-step]   (steps: npm captions data vae dit dit2 export ort half rope verify)
+# Usage: tools/demo-qwen/build.sh [first-step]   (steps: npm captions data vae dit dit2 dit3 dit4 export ort half rope verify)
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=/usr/bin/python3
@@ -35,6 +35,12 @@ step dit nice -n 10 env QDEMO_DIT_STEPS=3600 QDEMO_DIT_MINUTES=${QDEMO_DIT_MINUT
 # phase 2: from phase 1's EMA weights, a 900-step schedule (peak 1.5e-4), stopped after 7.5 min (748 steps here)
 step dit2 sh -c "cp work/dit.pt work/dit-run1.pt && nice -n 10 env QDEMO_RESUME=dit-run1.pt QDEMO_LR=1.5e-4 \
   QDEMO_DIT_STEPS=900 QDEMO_DIT_MINUTES=${QDEMO_DIT2_MINUTES:-7.5} $PY train.py dit"
+# phase 3: from phase 2, a 3000-step schedule (peak 3e-4), run to its end (38 min here)
+step dit3 sh -c "cp work/dit.pt work/dit-run2.pt && nice -n 10 env QDEMO_RESUME=dit-run2.pt QDEMO_LR=3e-4 \
+  QDEMO_DIT_STEPS=3000 $PY train.py dit"
+# phase 4: from phase 3, another 3000 steps (peak 2.5e-4), other data order (seed 6)
+step dit4 sh -c "cp work/dit.pt work/dit-run3.pt && nice -n 10 env QDEMO_RESUME=dit-run3.pt QDEMO_LR=2.5e-4 \
+  QDEMO_DIT_STEPS=3000 QDEMO_SEED=6 $PY train.py dit"
 step export $PY export_onnx.py
 step ort env NODE_PATH=$NODE_MODULES node ort_check.mjs
 # the half-precision variant the engine's dtype test reads: bf16 transformer with external weights, fp16 others

@@ -86,7 +86,7 @@ def step_dit():
     opt = torch.optim.AdamW(params, lr=peak, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=peak, total_steps=DIT_STEPS, pct_start=0.03,
                                                 final_div_factor=20)
-    rng = np.random.default_rng(5 if resume else 4)
+    rng = np.random.default_rng(int(os.environ.get("QDEMO_SEED", 5 if resume else 4)))
     t0 = time.time()
     for step in range(1, DIT_STEPS + 1):
         idx = rng.integers(0, n, DIT_BATCH)
