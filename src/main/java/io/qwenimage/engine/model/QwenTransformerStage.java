@@ -11,6 +11,7 @@ import io.qwenimage.engine.ModelException;
 import io.qwenimage.engine.onnx.Tensors;
 import io.qwenimage.engine.qwen.QwenRotaryTables;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,7 @@ public final class QwenTransformerStage implements AutoCloseable {
             maskValues[i] = mask[i];
         }
         double[] sigmas = new double[rows];
-        java.util.Arrays.fill(sigmas, (float) sigma);
+        Arrays.fill(sigmas, (float) sigma);
         int pairs = image.width();
         try (OnnxTensor h = Tensors.floats(env, types.get("hidden_states"), latents,
                      new long[] {rows, imageTokens, tokenWidth});

@@ -23,6 +23,7 @@ import io.qwenimage.engine.tokenizer.QwenPrompt;
 import io.qwenimage.engine.tokenizer.QwenTokenizer;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -198,7 +199,7 @@ public final class QwenImagePipeline extends ImagePipeline {
                 PromptStates s = perEntry[j];
                 for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
                     System.arraycopy(s.values(), 0, states, i * longest * width, s.values().length);
-                    java.util.Arrays.fill(mask, i * longest, i * longest + s.tokens(), 1L);
+                    Arrays.fill(mask, i * longest, i * longest + s.tokens(), 1L);
                 }
             }
             return new TextBatch(states, mask, longest, model.rotary().text(longest, latentH / 2, latentW / 2));
