@@ -11,8 +11,8 @@ import { Qwen2Tokenizer } from '@huggingface/transformers';
 import { batches, prompts } from './prompts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const folder = resolve(process.argv[2] ?? resolve(here, '../../src/test/resources/tokenizer/qwen2_5'));
-const output = resolve(process.argv[3] ?? resolve(folder, 'reference-ids.json'));
+const folder = resolve(process.argv[2] ?? resolve(here, '../../models/demo-qwen/tokenizer'));
+const output = resolve(process.argv[3] ?? resolve(here, '../../src/test/resources/tokenizer/qwen2_5/reference-ids.json'));
 
 const TEMPLATE =
   '<|im_start|>system\nDescribe the image by detailing the color, shape, size, texture, quantity, text, spatial ' +

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QwenTokenizerTest {
 
-    private static final Path FOLDER = Path.of("src/test/resources/tokenizer/qwen2_5");
+    /** The tokenizer files: the Qwen demo model's own (one copy in the repository). */
+    private static final Path FOLDER = Path.of("models/demo-qwen/tokenizer");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonNode REFERENCE = read(FOLDER.resolve("reference-ids.json"));
+    private static final JsonNode REFERENCE = read(Path.of("src/test/resources/tokenizer/qwen2_5/reference-ids.json"));
     private static final QwenTokenizer QWEN = QwenTokenizer.load(FOLDER);
     private static final int MAX_LENGTH = QwenTokenizer.PREFIX_TOKENS + QwenTokenizer.MAX_SEQUENCE_LENGTH;
     private static final String TINY_VOCAB = "{\"a\": 0, \"b\": 1, \"ab\": 2}";
