@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds the Qwen demo model from scratch into models/demo-qwen/; see README.md.
-# Usage: tools/demo-qwen/build.sh [first-step]   (steps: npm captions data vae dit dit2 dit3 dit4 export ort half rope verify)
+# Usage: tools/demo-qwen/build.sh [first-step]   (steps: npm captions data vae dit dit2 dit3 dit4 dit5 export ort half rope verify)
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=/usr/bin/python3
@@ -41,6 +41,9 @@ step dit3 sh -c "cp work/dit.pt work/dit-run2.pt && nice -n 10 env QDEMO_RESUME=
 # phase 4: from phase 3, another 3000 steps (peak 2.5e-4), other data order (seed 6)
 step dit4 sh -c "cp work/dit.pt work/dit-run3.pt && nice -n 10 env QDEMO_RESUME=dit-run3.pt QDEMO_LR=2.5e-4 \
   QDEMO_DIT_STEPS=3000 QDEMO_SEED=6 $PY train.py dit"
+# phase 5: from phase 4, another 3000 steps (peak 2e-4), other data order (seed 7)
+step dit5 sh -c "cp work/dit.pt work/dit-run4.pt && nice -n 10 env QDEMO_RESUME=dit-run4.pt QDEMO_LR=2e-4 \
+  QDEMO_DIT_STEPS=3000 QDEMO_SEED=7 $PY train.py dit"
 step export $PY export_onnx.py
 step ort env NODE_PATH=$NODE_MODULES node ort_check.mjs
 # the half-precision variant the engine's dtype test reads: bf16 transformer with external weights, fp16 others
@@ -53,4 +56,4 @@ half_variant() {
 }
 step half half_variant
 step rope $PY rope_fixture.py
-step verify $PY verify.py
+step verify sh -c "$PY verify.py && cp work/verify.json verify-report.json"
