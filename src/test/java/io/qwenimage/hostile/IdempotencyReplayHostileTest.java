@@ -3,6 +3,7 @@ package io.qwenimage.hostile;
 import static io.qwenimage.hostile.HostileProfile.FAST;
 import static io.qwenimage.hostile.HostileProfile.KEY_A;
 import static io.qwenimage.hostile.HostileProfile.KEY_B;
+import static io.qwenimage.hostile.HostileProfile.KEY_REPLAY;
 import static io.qwenimage.hostile.HostileProfile.SLOW;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,8 +63,8 @@ class IdempotencyReplayHostileTest {
 
     @Test
     void replayOfAFinishedJobWithTheQueueFullReturnsTheStoredDocumentAndAdmitsNothing() throws Exception {
-        String id = post("/jobs", KEY_A, "replay-finished", FAST).path("id");
-        Map<String, Object> finished = awaitFinished(KEY_A, id);
+        String id = post("/jobs", KEY_REPLAY, "replay-finished", FAST).path("id");
+        Map<String, Object> finished = awaitFinished(KEY_REPLAY, id);
         assertThat(finished).containsEntry("status", "succeeded");
 
         List<String> blockers = new ArrayList<>();
@@ -76,7 +77,7 @@ class IdempotencyReplayHostileTest {
         int inSystem = queue.inSystem();
         try {
             for (String route : List.of("/jobs", "/text-to-image")) {
-                var replay = post(route, KEY_A, "replay-finished", FAST);
+                var replay = post(route, KEY_REPLAY, "replay-finished", FAST);
                 assertThat(replay.statusCode()).as(route + " answered " + replay.body().asString()).isIn(200, 202);
                 assertThat(replay.<String>path("id")).isEqualTo(id);
                 assertThat(replay.<String>path("status")).isEqualTo("succeeded");
