@@ -51,6 +51,16 @@ public final class QwenTransformerStage implements AutoCloseable {
         this.output = outputs.containsKey("sample") ? "sample" : outputs.keySet().iterator().next();
     }
 
+    /**
+     * The text side of a call: every row's states right-padded to {@code tokens}, the mask (1 for a token, 0 for
+     * padding) and the text rotary table. The same for every step of a run.
+     *
+     * @param states {@code rows x tokens x width}
+     * @param mask   {@code rows x tokens}
+     */
+    public record Text(float[] states, long[] mask, int tokens, int width, QwenRotaryTables.Table rotary) {
+    }
+
     /** The element type of the packed latents input (float32, float16 or bfloat16). */
     public OnnxJavaType latentType() {
         return types.get("hidden_states");
@@ -60,14 +70,15 @@ public final class QwenTransformerStage implements AutoCloseable {
      * One call over {@code rows} pictures that share a size and a text length.
      *
      * @param latents packed latents, {@code rows x imageTokens x 64}
-     * @param text    text states, {@code rows x textTokens x width}
-     * @param mask    1 for a text token, 0 for padding, {@code rows x textTokens}
      * @param sigma   the step's sigma, the same for every row
+     * @param image   the image tokens' rotary table
      * @return the velocity, {@code rows x imageTokens x 64}
      */
-    public float[] predict(int rows, float[] latents, int imageTokens, float[] text, long[] mask, int textTokens,
-                           int textWidth, double sigma, QwenRotaryTables.Table image, QwenRotaryTables.Table words,
-                           OrtSession.RunOptions run) throws OrtException {
+    public float[] predict(int rows, float[] latents, int imageTokens, Text text, double sigma,
+                           QwenRotaryTables.Table image, OrtSession.RunOptions run) throws OrtException {
+        long[] mask = text.mask();
+        int textTokens = text.tokens();
+        QwenRotaryTables.Table words = text.rotary();
         double[] maskValues = new double[mask.length];
         for (int i = 0; i < mask.length; i++) {
             maskValues[i] = mask[i];
@@ -77,8 +88,8 @@ public final class QwenTransformerStage implements AutoCloseable {
         int pairs = image.width();
         try (OnnxTensor h = Tensors.floats(env, types.get("hidden_states"), latents,
                      new long[] {rows, imageTokens, tokenWidth});
-             OnnxTensor e = Tensors.floats(env, types.get("encoder_hidden_states"), text,
-                     new long[] {rows, textTokens, textWidth});
+             OnnxTensor e = Tensors.floats(env, types.get("encoder_hidden_states"), text.states(),
+                     new long[] {rows, textTokens, text.width()});
              OnnxTensor m = Tensors.numbers(env, types.get("encoder_hidden_states_mask"), maskValues,
                      new long[] {rows, textTokens});
              OnnxTensor t = Tensors.numbers(env, types.get("timestep"), sigmas, new long[] {rows});

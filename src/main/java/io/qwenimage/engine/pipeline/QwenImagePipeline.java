@@ -12,6 +12,7 @@ import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.model.QwenImageModel;
 import io.qwenimage.engine.model.QwenTextEncoderStage;
+import io.qwenimage.engine.model.QwenTransformerStage;
 import io.qwenimage.engine.model.QwenVaeStages;
 import io.qwenimage.engine.qwen.LatentPacking;
 import io.qwenimage.engine.qwen.QwenRotaryTables;
@@ -92,10 +93,6 @@ public final class QwenImagePipeline extends ImagePipeline {
     private record PromptStates(float[] values, int tokens, String truncated) {
     }
 
-    /** The text side of one transformer call: every image row's states, right-padded with zeros, and the mask. */
-    private record TextBatch(float[] states, long[] mask, int tokens, QwenRotaryTables.Table rotary) {
-    }
-
     private final class Batch extends BatchRun {
 
         // the run's shape, fixed by the first entry (every entry shares its BatchKey)
@@ -110,8 +107,8 @@ public final class QwenImagePipeline extends ImagePipeline {
         private QwenRotaryTables.Table imageRotary;
         // what the stages hand on
         private PromptStates[] positive;
-        private TextBatch condText;
-        private TextBatch negativeText;
+        private QwenTransformerStage.Text condText;
+        private QwenTransformerStage.Text negativeText;
         private NoiseSource[] generators;
         private float[] latents;
 
@@ -187,7 +184,7 @@ public final class QwenImagePipeline extends ImagePipeline {
         }
 
         /** One row per image, entry j's states for its images, padded to the longest with zeros (mask 0). */
-        private TextBatch rows(PromptStates[] perEntry) {
+        private QwenTransformerStage.Text rows(PromptStates[] perEntry) {
             int longest = 0;
             for (PromptStates s : perEntry) {
                 longest = Math.max(longest, s.tokens());
@@ -202,7 +199,8 @@ public final class QwenImagePipeline extends ImagePipeline {
                     Arrays.fill(mask, i * longest, i * longest + s.tokens(), 1L);
                 }
             }
-            return new TextBatch(states, mask, longest, model.rotary().text(longest, latentH / 2, latentW / 2));
+            return new QwenTransformerStage.Text(states, mask, longest, width,
+                    model.rotary().text(longest, latentH / 2, latentW / 2));
         }
 
         /**
@@ -276,10 +274,9 @@ public final class QwenImagePipeline extends ImagePipeline {
             }, this);
         }
 
-        private float[] predict(TextBatch text, double sigma) throws OrtException {
+        private float[] predict(QwenTransformerStage.Text text, double sigma) throws OrtException {
             long t0 = System.nanoTime();
-            float[] out = model.transformer().predict(images, latents, tokens, text.states(), text.mask(),
-                    text.tokens(), model.textWidth(), sigma, imageRotary, text.rotary(), run);
+            float[] out = model.transformer().predict(images, latents, tokens, text, sigma, imageRotary, run);
             onnx += System.nanoTime() - t0;
             return out;
         }

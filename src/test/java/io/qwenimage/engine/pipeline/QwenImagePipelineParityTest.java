@@ -17,6 +17,7 @@ import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.QwenImageModel;
 import io.qwenimage.engine.model.QwenTextEncoderStage;
+import io.qwenimage.engine.model.QwenTransformerStage;
 import io.qwenimage.engine.onnx.SessionFactory;
 import io.qwenimage.engine.onnx.SessionSettings;
 import io.qwenimage.engine.qwen.LatentPacking;
@@ -114,8 +115,9 @@ class QwenImagePipelineParityTest {
         QwenParityFixtures.Tensor states = fx.get(text);
         int tokens = (int) states.shape()[1];
         try (OrtSession.RunOptions options = new OrtSession.RunOptions()) {
-            return model.transformer().predict(2, latents, 16, states.floats(), fx.get(text + "_mask").longs(),
-                    tokens, 64, timestep, image, model.rotary().text(tokens, 4, 4), options);
+            return model.transformer().predict(2, latents, 16, new QwenTransformerStage.Text(states.floats(),
+                    fx.get(text + "_mask").longs(), tokens, 64, model.rotary().text(tokens, 4, 4)), timestep, image,
+                    options);
         }
     }
 
