@@ -1,5 +1,6 @@
 package io.qwenimage.api;
 
+import io.qwenimage.errors.ServiceException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.engine.GenerationRequest;
@@ -70,7 +71,7 @@ public class A1111GenerationResource {
     public Uni<Response> img2img(A1111Request body) {
         A1111Request r = body == null ? empty() : body;
         if (r.initImages() == null || r.initImages().isEmpty() || r.initImages().get(0) == null) {
-            throw ApiException.invalid("init_images", "init_images needs one base64 picture");
+            throw ServiceException.invalid("init_images", "init_images needs one base64 picture");
         }
         byte[] bytes = UploadedValues.base64Picture(r.initImages().get(0), "init_images",
                 config.server().maxFileSize());
@@ -136,15 +137,15 @@ public class A1111GenerationResource {
         int batch = r.batchSize() == null ? 1 : r.batchSize();
         int iterations = r.nIter() == null ? 1 : r.nIter();
         if (batch < 1) {
-            throw ApiException.invalid("batch_size", "batch_size must be at least 1, got " + batch);
+            throw ServiceException.invalid("batch_size", "batch_size must be at least 1, got " + batch);
         }
         if (iterations < 1) {
-            throw ApiException.invalid("n_iter", "n_iter must be at least 1, got " + iterations);
+            throw ServiceException.invalid("n_iter", "n_iter must be at least 1, got " + iterations);
         }
         try {
             return Math.multiplyExact(batch, iterations);
         } catch (ArithmeticException e) {
-            throw ApiException.invalid("batch_size", "batch_size x n_iter (" + batch + " x " + iterations
+            throw ServiceException.invalid("batch_size", "batch_size x n_iter (" + batch + " x " + iterations
                     + ") is more pictures than can be counted");
         }
     }

@@ -1,5 +1,6 @@
 package io.qwenimage.api;
 
+import io.qwenimage.errors.ServiceException;
 import io.qwenimage.engine.image.GenerationParameters;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
@@ -85,12 +86,12 @@ public class A1111InfoResource {
         Object wanted = body == null ? null : body.get("sd_model_checkpoint");
         ModelInfo m = service.readyModel();
         if (wanted != null && !wanted.toString().equals(m.id())) {
-            throw ApiException.invalid("sd_model_checkpoint", "only the loaded model '" + m.id()
+            throw ServiceException.invalid("sd_model_checkpoint", "only the loaded model '" + m.id()
                     + "' is available; a different model needs a restart with QWEN_MODEL_PATH");
         }
         Object format = body == null ? null : body.get("samples_format");
         if (format != null && !format.toString().equalsIgnoreCase("png")) {
-            throw ApiException.invalid("samples_format", "samples_format png is the only one here");
+            throw ServiceException.invalid("samples_format", "samples_format png is the only one here");
         }
         return options();
     }

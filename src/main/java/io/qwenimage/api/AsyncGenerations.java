@@ -1,5 +1,9 @@
 package io.qwenimage.api;
 
+import io.qwenimage.errors.ErrorCode;
+import io.qwenimage.errors.ErrorCatalogue;
+import io.qwenimage.errors.Problem;
+import io.qwenimage.errors.ServiceException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +19,6 @@ import io.qwenimage.service.GenerationService;
 import io.qwenimage.store.SharedState;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,7 +59,6 @@ public class AsyncGenerations {
     private final Duration resultTtl;
     private final Duration liveTtl;
     private final long maxResultBytes;
-    private final ErrorMapper errors = new ErrorMapper();
     private final io.qwenimage.jobs.SubscriberLimits subscribers;
     private final Map<String, String> published = new ConcurrentHashMap<>();
     private final ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -132,7 +134,7 @@ public class AsyncGenerations {
     /**
      * The status document of job {@code id} if {@code owner} may see it; live here, or from the store.
      *
-     * @throws ApiException 410 {@code JOB_EXPIRED} when it was {@code owner}'s and its record is gone
+     * @throws ServiceException 410 {@code JOB_EXPIRED} when it was {@code owner}'s and its record is gone
      */
     public Optional<Map<String, Object>> status(String id, String owner) {
         Optional<AsyncJobStore.Entry<ImageResponse>> here = local.get(id, owner);
@@ -145,7 +147,7 @@ public class AsyncGenerations {
     /** {@code found}, or 410 when the store remembers dropping {@code owner}'s job {@code id}. */
     private <T> Optional<T> orExpired(Optional<T> found, String id, String owner) {
         if (found.isEmpty() && shared.expired(owner, id)) {
-            throw new ApiException(410, "JOB_EXPIRED", "validation", "job " + id + " has finished and its result "
+            throw new ServiceException(ErrorCode.JOB_EXPIRED, "job " + id + " has finished and its result "
                     + "is no longer kept (past qwen.jobs.result-ttl, or evicted for newer results of the same "
                     + "caller past qwen.jobs.max-result-bytes-per-owner)", Map.of("id", id));
         }
@@ -156,7 +158,7 @@ public class AsyncGenerations {
      * Cancels job {@code id}: here at once; elsewhere through the store, waiting up to two seconds to see it end.
      *
      * @return the document after the cancel, or empty for an unknown job
-     * @throws ApiException 409 when the job had already finished
+     * @throws ServiceException 409 when the job had already finished
      */
     public Optional<Map<String, Object>> cancel(String id, String owner) {
         Optional<AsyncJobStore.Entry<ImageResponse>> here = local.get(id, owner);
@@ -246,9 +248,9 @@ public class AsyncGenerations {
         if (status.equals("failed") || status.equals("cancelled")) {
             Throwable failure = e.failure();
             if (failure != null) {
-                Response r = errors.of(failure);
-                v.put("error", ((ErrorEnvelope) r.getEntity()).error());
-                v.put("http_status", r.getStatus());
+                Problem p = ErrorCatalogue.problemOf(failure);
+                v.put("error", ErrorEnvelope.error(p));
+                v.put("http_status", p.status());
             }
         }
         return v;
@@ -260,8 +262,8 @@ public class AsyncGenerations {
     }
 
     /** The answer a failure gives: for the metrics and audit of a job that ended after its request. */
-    Response failureResponse(Throwable failure) {
-        return errors.of(failure);
+    Problem failureProblem(Throwable failure) {
+        return ErrorCatalogue.problemOf(failure);
     }
 
     /** The document of the job {@code owner}'s key is bound to: live here, or its record in the store. */
@@ -287,7 +289,7 @@ public class AsyncGenerations {
      * Job {@code id} as its reader gets it: the live document of a job running here, or the stored record,
      * whose shared bytes are answered as they are (never parsed and written again per reader).
      *
-     * @throws ApiException 410 {@code JOB_EXPIRED} when it was {@code owner}'s and its record is gone
+     * @throws ServiceException 410 {@code JOB_EXPIRED} when it was {@code owner}'s and its record is gone
      */
     public Optional<JobAnswer> answer(String id, String owner) {
         Optional<AsyncJobStore.Entry<ImageResponse>> here = local.get(id, owner);
@@ -340,9 +342,10 @@ public class AsyncGenerations {
         Map<String, Object> v = new LinkedHashMap<>(parse(record));
         v.remove("result");
         v.put("status", "failed");
-        v.put("error", Map.of("code", "RESULT_TOO_LARGE", "message", "the pictures (" + record.bytes()
-                + " bytes) exceed qwen.jobs.max-result-bytes (" + maxResultBytes + ")", "type", "capacity"));
-        v.put("http_status", 507);
+        Problem p = ErrorCode.RESULT_TOO_LARGE.problem("the pictures (" + record.bytes() + " bytes) exceed "
+                + "qwen.jobs.max-result-bytes (" + maxResultBytes + ")", Map.of("max_result_bytes", maxResultBytes));
+        v.put("error", ErrorEnvelope.error(p));
+        v.put("http_status", p.status());
         try {
             return new JobRecord(e.id(), e.owner(), replica, "failed", json.writeValueAsString(v));
         } catch (JsonProcessingException ex) {
@@ -383,8 +386,8 @@ public class AsyncGenerations {
         }
     }
 
-    private static ApiException finished(String id, String status) {
-        return new ApiException(409, "JOB_FINISHED", "validation", "job " + id + " has already finished",
+    private static ServiceException finished(String id, String status) {
+        return new ServiceException(ErrorCode.JOB_FINISHED, "job " + id + " has already finished",
                 Map.of("id", id, "status", status));
     }
 }

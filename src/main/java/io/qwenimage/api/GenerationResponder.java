@@ -3,7 +3,7 @@ package io.qwenimage.api;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.config.QwenConfig;
-import io.qwenimage.http.ErrorEnvelope;
+import io.qwenimage.errors.Problem;
 import io.qwenimage.jobs.Admission;
 import io.qwenimage.jobs.Job;
 import io.qwenimage.observability.GenerationObserver;
@@ -242,9 +242,8 @@ public class GenerationResponder {
                         if (e == null) {
                             observer.end(record, Outcome.SUCCESS, 200);
                         } else {
-                            Response failed = async.failureResponse(e);
-                            String code = ErrorEnvelope.codeOf(failed.getEntity());
-                            observer.end(record, Outcome.of(failed.getStatus(), code), failed.getStatus());
+                            Problem failed = async.failureProblem(e);
+                            observer.end(record, Outcome.of(failed.status(), failed.code()), failed.status());
                         }
                     });
                     return job;

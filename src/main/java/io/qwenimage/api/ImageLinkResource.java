@@ -1,5 +1,7 @@
 package io.qwenimage.api;
 
+import io.qwenimage.errors.ErrorCode;
+import io.qwenimage.errors.ServiceException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -22,8 +24,7 @@ public class ImageLinkResource {
     @GET
     @Path("/{id}")
     public Response file(@PathParam("id") String id) {
-        ImageLinks.Picture p = links.get(id).orElseThrow(() -> new ApiException(404, "NOT_FOUND", "validation",
-                "no such picture, or its link has expired", Map.of()));
+        ImageLinks.Picture p = links.get(id).orElseThrow(() -> new ServiceException(ErrorCode.NOT_FOUND, "no such picture, or its link has expired", Map.of()));
         return Response.ok(p.bytes(), p.contentType()).header("Cache-Control", "private, max-age=3600").build();
     }
 }

@@ -1,5 +1,7 @@
 package io.qwenimage.api;
 
+import io.qwenimage.errors.ErrorCode;
+import io.qwenimage.errors.ServiceException;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.model.ModelInfo;
@@ -71,7 +73,7 @@ public class ImageToImageResource {
                               @HeaderParam("Prefer") String prefer,
                               @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (body == null || body.image() == null || body.image().isBlank()) {
-            throw ApiException.invalid("image", "\"image\" (base64) is required");
+            throw ServiceException.invalid("image", "\"image\" (base64) is required");
         }
         byte[] bytes = UploadedValues.base64Picture(body.image(), "image", config.server().maxFileSize());
         return generate(bytes, null, body.prompt(), body.negativePrompt(), body.strength(), body.width(),
@@ -86,8 +88,7 @@ public class ImageToImageResource {
                                    String prefer, String idempotencyKey) {
         ModelInfo model = service.readyModel();
         if (!model.imageToImage()) {
-            throw new ApiException(422, "VALIDATION_ERROR", "validation",
-                    "the loaded model has no vae_encoder, so it cannot do image-to-image", Map.of());
+            throw new ServiceException(ErrorCode.VALIDATION_ERROR, "the loaded model has no vae_encoder, so it cannot do image-to-image", Map.of());
         }
         return intake.withPicture(bytes, (admission, input) -> {
             GenerationRequest request = mapper.imageToImage(prompt, negative, width, height, steps, guidance, seed,

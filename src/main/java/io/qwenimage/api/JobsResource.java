@@ -1,5 +1,7 @@
 package io.qwenimage.api;
 
+import io.qwenimage.errors.ErrorCode;
+import io.qwenimage.errors.ServiceException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.common.annotation.Blocking;
@@ -70,8 +72,8 @@ public class JobsResource {
         return async.status(id, callers.current().id()).orElseThrow(() -> notFound(id));
     }
 
-    private static ApiException notFound(String id) {
-        return new ApiException(404, "JOB_NOT_FOUND", "validation", "no job " + id + " (finished jobs are kept for a "
+    private static ServiceException notFound(String id) {
+        return new ServiceException(ErrorCode.JOB_NOT_FOUND, "no job " + id + " (finished jobs are kept for a "
                 + "while, and only for whoever submitted them)", Map.of("id", id));
     }
 
@@ -171,9 +173,9 @@ public class JobsResource {
         return now - stalledSince.get() > drainTimeoutNanos;
     }
 
-    private static ApiException tooManySubscribers(String id, SubscriberLimits.Decision decision) {
+    private static ServiceException tooManySubscribers(String id, SubscriberLimits.Decision decision) {
         boolean perJob = decision.refusal() == SubscriberLimits.Refusal.JOB;
-        return new ApiException(429, "TOO_MANY_SUBSCRIBERS", "rate_limit", perJob
+        return new ServiceException(ErrorCode.TOO_MANY_SUBSCRIBERS, perJob
                 ? "job " + id + " already has the most progress streams allowed (qwen.jobs.events-max-subscribers-"
                 + "per-job); close one, or poll GET /jobs/" + id
                 : "this caller already has the most progress streams allowed (qwen.jobs.events-max-subscribers-"

@@ -1,5 +1,7 @@
 package io.qwenimage.api;
 
+import io.qwenimage.errors.ErrorCode;
+import io.qwenimage.errors.ServiceException;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.service.GenerationService;
 import jakarta.ws.rs.GET;
@@ -35,7 +37,7 @@ public class OpenAiCatalogResource {
     public Map<String, Object> model(@PathParam("id") String id) {
         ModelInfo m = service.modelInfo();
         if (m == null || !m.id().equals(id)) {
-            throw new ApiException(404, "MODEL_NOT_FOUND", "validation", "no model '" + id + "' is loaded",
+            throw new ServiceException(ErrorCode.MODEL_NOT_FOUND, "no model '" + id + "' is loaded",
                     Map.of("field", "model"));
         }
         return model(m);

@@ -1,5 +1,6 @@
 package io.qwenimage.api;
 
+import io.qwenimage.errors.ServiceException;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.config.QwenConfig;
@@ -57,7 +58,7 @@ public class OpenAiImagesResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> generations(OpenAiImageRequest body, @Context UriInfo uri) {
         if (body == null) {
-            throw ApiException.invalid("prompt", "a JSON body with \"prompt\" is required");
+            throw ServiceException.invalid("prompt", "a JSON body with \"prompt\" is required");
         }
         ModelInfo model = service.readyModel();
         int[] size = size(body.size(), model);
@@ -77,7 +78,7 @@ public class OpenAiImagesResource {
                                @RestForm("output_format") String outputFormat, @RestForm String seed,
                                @RestForm String strength, @Context UriInfo uri) {
         if (mask != null) {
-            throw ApiException.invalid("mask", "masks (inpainting) are not supported yet; send the image alone "
+            throw ServiceException.invalid("mask", "masks (inpainting) are not supported yet; send the image alone "
                     + "to transform it as a whole");
         }
         byte[] bytes = UploadedValues.file(image != null ? image : imageArray, "image",
@@ -97,11 +98,11 @@ public class OpenAiImagesResource {
                                  String outputFormat, UriInfo uri) {
         String delivery = responseFormat == null ? "b64_json" : responseFormat.toLowerCase(Locale.ROOT);
         if (!delivery.equals("b64_json") && !delivery.equals("url")) {
-            throw ApiException.invalid("response_format", "response_format must be b64_json or url");
+            throw ServiceException.invalid("response_format", "response_format must be b64_json or url");
         }
         String format = outputFormat == null ? "png" : outputFormat.toLowerCase(Locale.ROOT);
         if (format.equals("webp")) {
-            throw ApiException.invalid("output_format", "output_format webp is not supported; use png or jpeg");
+            throw ServiceException.invalid("output_format", "output_format webp is not supported; use png or jpeg");
         }
         String encoding = mapper.outputFormat(format);
         String base = uri.getBaseUri().toString().replaceAll("/$", "");
@@ -140,6 +141,6 @@ public class OpenAiImagesResource {
         } catch (NumberFormatException e) {
             // refused below
         }
-        throw ApiException.invalid("size", "size must be WIDTHxHEIGHT (e.g. 512x512) or auto, not '" + size + "'");
+        throw ServiceException.invalid("size", "size must be WIDTHxHEIGHT (e.g. 512x512) or auto, not '" + size + "'");
     }
 }

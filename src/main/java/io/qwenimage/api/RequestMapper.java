@@ -1,5 +1,7 @@
 package io.qwenimage.api;
 
+import io.qwenimage.errors.ErrorCode;
+import io.qwenimage.errors.ServiceException;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.RgbImage;
@@ -30,7 +32,7 @@ public class RequestMapper {
     /** The engine request of a /text-to-image body. */
     public GenerationRequest textToImage(TextToImageRequest body, ModelInfo model) {
         if (body == null) {
-            throw ApiException.invalid("body", "a JSON body with at least \"prompt\" is required");
+            throw ServiceException.invalid("body", "a JSON body with at least \"prompt\" is required");
         }
         GenerationRequest r = build(body.prompt(), body.negativePrompt(), body.width(), body.height(),
                 body.numInferenceSteps(), new Guidance(body.guidanceScale(), body.trueCfgScale()), body.seed(),
@@ -44,7 +46,7 @@ public class RequestMapper {
                                           Double strength, RgbImage image, ModelInfo model) {
         double s = strength == null ? config.generation().strength() : strength;
         if (!(s >= 0.01 && s <= 1.0)) {
-            throw ApiException.invalid("strength", "strength must be between 0.01 and 1.0, got " + s);
+            throw ServiceException.invalid("strength", "strength must be between 0.01 and 1.0, got " + s);
         }
         // the seed's rule: width/height default to the input picture's size; a picture larger than the limits is
         // generated at the largest size within them that keeps its aspect ratio (multiples of 8), one smaller than
@@ -78,7 +80,7 @@ public class RequestMapper {
             return r;
         }
         if (model.pipeline() != ModelFamily.QWEN_IMAGE) {
-            throw ApiException.invalid("max_sequence_length", "max_sequence_length applies to Qwen-Image models; "
+            throw ServiceException.invalid("max_sequence_length", "max_sequence_length applies to Qwen-Image models; "
                     + "this model (" + model.family() + ") reads a fixed number of prompt tokens");
         }
         range("max_sequence_length", length, 1, 1024);
@@ -92,7 +94,7 @@ public class RequestMapper {
         return switch (f) {
             case "png" -> "png";
             case "jpeg", "jpg" -> "jpeg";
-            default -> throw ApiException.invalid("output_format", "output_format must be png or jpeg, not '"
+            default -> throw ServiceException.invalid("output_format", "output_format must be png or jpeg, not '"
                     + requested + "'");
         };
     }
@@ -102,14 +104,14 @@ public class RequestMapper {
                                     RgbImage image, double strength) {
         QwenConfig.Limits limits = config.limits();
         if (prompt == null || prompt.isBlank()) {
-            throw ApiException.invalid("prompt", "prompt must not be empty");
+            throw ServiceException.invalid("prompt", "prompt must not be empty");
         }
         if (prompt.length() > limits.maxPromptLength()) {
-            throw ApiException.invalid("prompt", "prompt is " + prompt.length() + " characters; at most "
+            throw ServiceException.invalid("prompt", "prompt is " + prompt.length() + " characters; at most "
                     + limits.maxPromptLength() + " are accepted");
         }
         if (negative != null && negative.length() > limits.maxPromptLength()) {
-            throw ApiException.invalid("negative_prompt", "negative_prompt is longer than "
+            throw ServiceException.invalid("negative_prompt", "negative_prompt is longer than "
                     + limits.maxPromptLength() + " characters");
         }
         printable("prompt", prompt);
@@ -119,7 +121,7 @@ public class RequestMapper {
         range("width", w, limits.minSize(), limits.maxWidth());
         range("height", h, limits.minSize(), limits.maxHeight());
         if ((long) w * h > limits.maxPixels()) {
-            throw new ApiException(422, "VALIDATION_ERROR", "validation", w + "x" + h + " is " + (long) w * h
+            throw new ServiceException(ErrorCode.VALIDATION_ERROR, w + "x" + h + " is " + (long) w * h
                     + " pixels; this service generates at most " + limits.maxPixels() + " pixels per image",
                     Map.of("field", "width", "max_pixels", limits.maxPixels()));
         }
@@ -135,11 +137,11 @@ public class RequestMapper {
             kind = scheduler != null ? SchedulerKind.fromApiName(scheduler)
                     : model.defaultScheduler(SchedulerKind.fromApiName(config.generation().scheduler()));
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("scheduler", e.getMessage());
+            throw ServiceException.invalid("scheduler", e.getMessage());
         }
         long s;
         if (seed != null && seed > GenerationRequest.MAX_SEED) {
-            throw new ApiException(422, "VALIDATION_ERROR", "validation", "seed must be between 0 and "
+            throw new ServiceException(ErrorCode.VALIDATION_ERROR, "seed must be between 0 and "
                     + GenerationRequest.MAX_SEED + " (negative: random), got " + seed,
                     Map.of("field", "seed", "min", 0, "max", GenerationRequest.MAX_SEED));
         }
@@ -152,7 +154,7 @@ public class RequestMapper {
         try {
             kind.check(model.scheduler(), n, image != null ? strength : 1.0);
         } catch (ScheduleRefusedException e) {
-            throw ApiException.invalid(e.field(), e.getMessage());
+            throw ServiceException.invalid(e.field(), e.getMessage());
         }
         return new GenerationRequest(prompt, negative == null ? "" : negative, w, h, n, g, kind, s, count, image,
                 strength);
@@ -173,14 +175,14 @@ public class RequestMapper {
                     ? given.guidanceScale() : config.generation().trueCfgScale();
         } else {
             if (given.trueCfgScale() != null) {
-                throw ApiException.invalid("true_cfg_scale", "true_cfg_scale is the Qwen-Image family's guidance; "
+                throw ServiceException.invalid("true_cfg_scale", "true_cfg_scale is the Qwen-Image family's guidance; "
                         + "this model (" + model.family() + ") is guided by guidance_scale");
             }
             field = "guidance_scale";
             g = given.guidanceScale() != null ? given.guidanceScale() : config.generation().guidanceScale();
         }
         if (!(g >= 0 && g <= 30)) {
-            throw ApiException.invalid(field, field + " must be between 0 and 30, got " + g);
+            throw ServiceException.invalid(field, field + " must be between 0 and 30, got " + g);
         }
         return g;
     }
@@ -190,7 +192,7 @@ public class RequestMapper {
         int m = model.pipeline().sizeMultiple();
         if (m > 1 && value % m != 0) {
             int below = value / m * m;
-            throw new ApiException(422, "VALIDATION_ERROR", "validation", field + " must be a multiple of " + m
+            throw new ServiceException(ErrorCode.VALIDATION_ERROR, field + " must be a multiple of " + m
                     + " for " + model.family() + " models, got " + value + " (try " + (below > 0 ? below + " or " : "")
                     + (below + m) + ")", Map.of("field", field, "multiple_of", m));
         }
@@ -198,7 +200,7 @@ public class RequestMapper {
 
     private static void range(String field, int value, int min, int max) {
         if (value < min || value > max) {
-            throw new ApiException(422, "VALIDATION_ERROR", "validation", field + " must be between " + min + " and "
+            throw new ServiceException(ErrorCode.VALIDATION_ERROR, field + " must be between " + min + " and "
                     + max + ", got " + value, Map.of("field", field, "min", min, "max", max));
         }
     }
@@ -217,7 +219,7 @@ public class RequestMapper {
             boolean control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7F && c <= 0x9F);
             // codePointAt returns an unpaired surrogate as itself
             if (control || Character.isSurrogate((char) c) && c <= 0xFFFF) {
-                throw ApiException.invalid(field, field + " contains a control character or a broken character "
+                throw ServiceException.invalid(field, field + " contains a control character or a broken character "
                         + "(U+" + String.format("%04X", c) + ") at position " + i);
             }
             i += Character.charCount(c);

@@ -1,5 +1,7 @@
 package io.qwenimage.api;
 
+import io.qwenimage.errors.ErrorCode;
+import io.qwenimage.errors.ServiceException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Base64;
@@ -18,7 +20,7 @@ final class UploadedValues {
     static Integer integer(String value, String field) {
         Long v = wholeNumber(value, field);
         if (v != null && (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE)) {
-            throw ApiException.invalid(field, field + " is out of range: " + v);
+            throw ServiceException.invalid(field, field + " is out of range: " + v);
         }
         return v == null ? null : v.intValue();
     }
@@ -30,7 +32,7 @@ final class UploadedValues {
         try {
             return Long.valueOf(value.trim());
         } catch (NumberFormatException e) {
-            throw ApiException.invalid(field, field + " must be an integer, not '" + value + "'");
+            throw ServiceException.invalid(field, field + " must be an integer, not '" + value + "'");
         }
     }
 
@@ -45,7 +47,7 @@ final class UploadedValues {
             }
             return d;
         } catch (NumberFormatException e) {
-            throw ApiException.invalid(field, field + " must be a number, not '" + value + "'");
+            throw ServiceException.invalid(field, field + " must be a number, not '" + value + "'");
         }
     }
 
@@ -56,7 +58,7 @@ final class UploadedValues {
         try {
             bytes = Base64.getDecoder().decode((comma >= 0 ? data.substring(comma + 1) : data).replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid(field, "\"" + field + "\" is not valid base64");
+            throw ServiceException.invalid(field, "\"" + field + "\" is not valid base64");
         }
         if (bytes.length > maxBytes) {
             throw tooLarge(bytes.length, field, maxBytes);
@@ -67,7 +69,7 @@ final class UploadedValues {
     /** The bytes of an uploaded file. */
     static byte[] file(FileUpload upload, String field, long maxBytes) {
         if (upload == null || upload.uploadedFile() == null) {
-            throw ApiException.invalid(field, "an image file is required (form field \"" + field + "\")");
+            throw ServiceException.invalid(field, "an image file is required (form field \"" + field + "\")");
         }
         if (upload.size() > maxBytes) {
             throw tooLarge(upload.size(), field, maxBytes);
@@ -75,12 +77,12 @@ final class UploadedValues {
         try {
             return Files.readAllBytes(upload.uploadedFile());
         } catch (IOException e) {
-            throw ApiException.invalid(field, "the uploaded file cannot be read");
+            throw ServiceException.invalid(field, "the uploaded file cannot be read");
         }
     }
 
-    private static ApiException tooLarge(long size, String field, long maxBytes) {
-        return new ApiException(413, "FILE_TOO_LARGE", "validation", "the image is " + size + " bytes; at most "
+    private static ServiceException tooLarge(long size, String field, long maxBytes) {
+        return new ServiceException(ErrorCode.FILE_TOO_LARGE, "the image is " + size + " bytes; at most "
                 + maxBytes + " are accepted", Map.of("field", field, "max_file_size", maxBytes));
     }
 }

@@ -19,6 +19,16 @@ public record ErrorEnvelope(boolean success, Error error) {
     public record Error(String code, String message, String category, Map<String, Object> details) {
     }
 
+    /**
+     * The error part of {@code problem} as a job document shows it (no request to name: its details and the
+     * time).
+     */
+    public static Error error(io.qwenimage.errors.Problem problem) {
+        Map<String, Object> details = new java.util.LinkedHashMap<>(problem.details());
+        details.put("timestamp", java.time.Instant.now().toString());
+        return new Error(problem.code(), problem.message(), problem.category(), details);
+    }
+
     public static ErrorEnvelope of(String code, String message, String category, Map<String, Object> details) {
         return new ErrorEnvelope(false, new Error(code, message, category, details));
     }

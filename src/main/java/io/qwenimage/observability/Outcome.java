@@ -1,5 +1,6 @@
 package io.qwenimage.observability;
 
+import io.qwenimage.errors.ErrorCode;
 import java.util.Locale;
 
 /**
@@ -29,8 +30,8 @@ public enum Outcome {
             return DEADLINE;
         }
         if (status == 503) {
-            return "SERVICE_OVERLOADED".equals(code) ? REJECTED_QUEUE_FULL
-                    : "QUEUE_TIMEOUT".equals(code) ? QUEUE_TIMEOUT : UNAVAILABLE;
+            return ErrorCode.SERVICE_OVERLOADED.wireCode().equals(code) ? REJECTED_QUEUE_FULL
+                    : ErrorCode.QUEUE_TIMEOUT.wireCode().equals(code) ? QUEUE_TIMEOUT : UNAVAILABLE;
         }
         return status >= 500 ? ERROR : INVALID;
     }

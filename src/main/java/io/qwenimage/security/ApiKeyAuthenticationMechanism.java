@@ -1,5 +1,6 @@
 package io.qwenimage.security;
 
+import io.qwenimage.errors.ErrorCode;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
@@ -70,7 +71,7 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
 
     static void unauthorized(RoutingContext context, ErrorResponses errors) {
         context.response().putHeader("WWW-Authenticate", CHALLENGE);
-        errors.send(context, 401, "UNAUTHORIZED", "auth", presentedKey(context) != null
+        errors.send(context, ErrorCode.UNAUTHORIZED, presentedKey(context) != null
                 ? "the API key is not valid"
                 : "an API key is required: send it as X-API-Key or Authorization: Bearer", java.util.Map.of());
     }

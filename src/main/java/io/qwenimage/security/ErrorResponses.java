@@ -2,6 +2,8 @@ package io.qwenimage.security;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwenimage.errors.ErrorCode;
+import io.qwenimage.errors.Problem;
 import io.qwenimage.http.ErrorEnvelope;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -25,14 +27,21 @@ public class ErrorResponses {
         this.json = json;
     }
 
-    /** Ends the response with {@code status} and the envelope (does nothing if it has already been sent). */
-    public void send(RoutingContext context, int status, String code, String category, String message,
-                     Map<String, Object> extra) {
+    /** Ends the response with {@code code}'s status and the envelope (nothing if it has already been sent). */
+    public void send(RoutingContext context, ErrorCode code, String message, Map<String, Object> details) {
+        send(context, code.problem(message, details));
+    }
+
+    /** Ends the response with {@code problem} (does nothing if it has already been sent). */
+    public void send(RoutingContext context, Problem problem) {
         HttpServerResponse response = context.response();
         if (response.ended() || response.headWritten()) {
             return;
         }
-        Map<String, Object> details = new LinkedHashMap<>(extra);
+        int status = problem.status();
+        String code = problem.code();
+        String message = problem.message();
+        Map<String, Object> details = new LinkedHashMap<>(problem.details());
         details.put("path", context.request().path());
         details.put("method", context.request().method().name());
         details.put("timestamp", Instant.now().toString());
@@ -40,12 +49,16 @@ public class ErrorResponses {
         try {
             body = json.writeValueAsString(ErrorEnvelope.openAiPath(RequestPath.of(context).orElse(""))
                     ? ErrorEnvelope.openAi(status, code, message, details)
-                    : ErrorEnvelope.of(code, message, category, details));
+                    : ErrorEnvelope.of(code, message, problem.category(), details));
         } catch (JsonProcessingException e) {
             body = "{\"success\":false}";
         }
         boolean close = "close".equalsIgnoreCase(response.headers().get("Connection"))
                 && context.request().version() != HttpVersion.HTTP_2;
+        if (problem.retryAfterSeconds() != null) {
+            response.putHeader("Retry-After", String.valueOf(problem.retryAfterSeconds()));
+        }
+        problem.headers().forEach((name, value) -> response.putHeader(name, String.valueOf(value)));
         response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body)
                 .onComplete(sent -> {
                     if (close) {

@@ -1,5 +1,6 @@
 package io.qwenimage.security;
 
+import io.qwenimage.errors.ErrorCode;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -34,7 +35,7 @@ public class HttpFailureHandler {
             } else if (failure instanceof ForbiddenException) {
                 String message = failure.getMessage() != null && !failure.getMessage().isBlank()
                         ? failure.getMessage() : "this API key may not use this route";
-                errors.send(context, 403, "FORBIDDEN", "auth", message, Map.of());
+                errors.send(context, ErrorCode.FORBIDDEN, message, Map.of());
             } else if (failure instanceof WebApplicationException web && web.getResponse().getStatus() == 413
                     || context.statusCode() == 413) {
                 if (context.response().headWritten()) {
@@ -43,7 +44,7 @@ public class HttpFailureHandler {
                     return;
                 }
                 context.response().putHeader("Connection", "close");
-                errors.send(context, 413, "FILE_TOO_LARGE", "validation",
+                errors.send(context, ErrorCode.FILE_TOO_LARGE,
                         "the request body is larger than this service accepts", Map.of());
             } else {
                 context.next();

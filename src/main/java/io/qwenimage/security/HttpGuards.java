@@ -1,5 +1,6 @@
 package io.qwenimage.security;
 
+import io.qwenimage.errors.ErrorCode;
 import io.qwenimage.config.QwenConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.MultiMap;
@@ -69,7 +70,7 @@ public class HttpGuards {
 
     private void path(RoutingContext context) {
         if (RequestPath.of(context).isEmpty()) {
-            errors.send(context, 400, "INVALID_PATH", "validation", "the request path has matrix parameters, dot "
+            errors.send(context, ErrorCode.INVALID_PATH, "the request path has matrix parameters, dot "
                     + "segments or encoded separators, which no route of this service uses", Map.of());
             return;
         }
@@ -88,8 +89,8 @@ public class HttpGuards {
             if (declared < 0 || declared > maxBody) {
                 // the unread body would otherwise be taken for the next request on this connection
                 context.response().putHeader("Connection", "close");
-                errors.send(context, declared < 0 ? 400 : 413, declared < 0 ? "INVALID_REQUEST" : "FILE_TOO_LARGE",
-                        "validation", declared < 0 ? "Content-Length is not a number"
+                errors.send(context, declared < 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.FILE_TOO_LARGE,
+                        declared < 0 ? "Content-Length is not a number"
                                 : "the request body is " + declared + " bytes; uploads may be at most " + maxFile
                                 + " bytes (" + maxBody + " for the whole request)",
                         Map.of("max_file_size", maxFile, "max_request_size", maxBody));

@@ -9,6 +9,7 @@ import io.qwenimage.engine.image.DecodeBudgetExceededException;
 import io.qwenimage.engine.image.ImageTooLargeException;
 import io.qwenimage.engine.image.InvalidImageException;
 import io.qwenimage.engine.image.UnsupportedImageFormatException;
+import io.qwenimage.errors.ServiceException;
 import io.qwenimage.http.ErrorEnvelope;
 import io.qwenimage.jobs.DeadlineExceededException;
 import io.qwenimage.jobs.JobStoreUnavailableException;
@@ -56,7 +57,7 @@ class ErrorMappingHostileTest {
     /** One instance of every exception type of ours, and the answer the README promises for it. */
     static Map<Throwable, Answer> ours() {
         Map<Throwable, Answer> m = new LinkedHashMap<>();
-        m.put(ApiException.invalid("prompt", "too long"), new Answer(422, "VALIDATION_ERROR"));
+        m.put(ServiceException.invalid("prompt", "too long"), new Answer(422, "VALIDATION_ERROR"));
         m.put(new GenerationCancelledException("client left"), new Answer(499, "CANCELLED"));
         m.put(new ModelException("unet/model.onnx is damaged"), new Answer(500, "INFERENCE_ERROR"));
         m.put(new DecodeBudgetExceededException(10, 95, 100), new Answer(503, "DECODE_BUDGET_EXCEEDED"));
