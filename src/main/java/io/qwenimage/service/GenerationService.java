@@ -127,6 +127,10 @@ public class GenerationService {
         if (p != null) {
             p.close();
         }
+        SessionFactory f = sessions;
+        if (f != null) {
+            f.close();      // after the sessions: their options outlive them
+        }
     }
 
     private void load() {

@@ -15,8 +15,12 @@ import java.nio.file.Path;
  *
  * <p>With {@link ExecutionProvider#AUTO} the first session that cannot get CUDA logs one WARN line with the
  * reason and every session runs on the CPU from then on; {@link ExecutionProvider#CUDA} fails instead.
+ *
+ * <p>ONNX Runtime's rule: a session's {@code SessionOptions} must stay open until the session is closed (they may
+ * hold resources the session uses). So the factory keeps the options of every session it opened and closes them in
+ * {@link #close()}, which its owner calls after closing the sessions: one factory per loaded model, closed with it.
  */
-public final class SessionFactory {
+public final class SessionFactory implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(SessionFactory.class.getName());
 
@@ -24,6 +28,8 @@ public final class SessionFactory {
     private final SessionSettings settings;
     private volatile String active;
     private volatile String fallbackReason;
+    private final java.util.List<OrtSession.SessionOptions> options = new java.util.ArrayList<>();
+    private boolean closed;
 
     public SessionFactory(SessionSettings settings) {
         this.settings = settings;
@@ -84,7 +90,8 @@ public final class SessionFactory {
     }
 
     private OrtSession create(Path model, byte[] graph, boolean cuda) throws OrtException {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setMemoryPatternOptimization(settings.memoryPattern());
@@ -100,7 +107,36 @@ public final class SessionFactory {
             }
             // a path (not bytes) so that external weights (model.onnx_data) beside the graph are found; rewritten
             // graphs come as bytes only when they hold their weights
-            return graph != null ? env.createSession(graph, options) : env.createSession(model.toString(), options);
+            OrtSession session = graph != null ? env.createSession(graph, options)
+                    : env.createSession(model.toString(), options);
+            keep(options);
+            return session;
+        } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
+            options.close();    // no session uses them
+            throw e;
         }
+    }
+
+    private synchronized void keep(OrtSession.SessionOptions opened) {
+        if (closed) {
+            opened.close();
+            throw new IllegalStateException("this session factory is closed");
+        }
+        options.add(opened);
+    }
+
+    /** Options kept for sessions opened and not yet released by {@link #close()}. */
+    public synchronized int openOptions() {
+        return options.size();
+    }
+
+    /** Closes the options of every session this factory opened; call it once those sessions are closed. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (OrtSession.SessionOptions o : options) {
+            o.close();
+        }
+        options.clear();
     }
 }
