@@ -8,6 +8,7 @@ import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -17,8 +18,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * POST /image-to-image: the seed's multipart form ({@code image}, {@code prompt}, {@code strength},
@@ -48,22 +47,24 @@ public class ImageToImageResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces({MediaType.APPLICATION_JSON, "image/png", "image/jpeg"})
-    public Uni<Response> multipart(@RestForm("image") FileUpload image, @RestForm String prompt,
-                                   @RestForm("negative_prompt") String negativePrompt, @RestForm String strength,
-                                   @RestForm String width, @RestForm String height,
-                                   @RestForm("num_inference_steps") String steps,
-                                   @RestForm("guidance_scale") String guidance,
-                                   @RestForm("true_cfg_scale") String trueCfg, @RestForm String seed,
-                                   @RestForm("num_images") String numImages, @RestForm String scheduler,
-                                   @RestForm("output_format") String outputFormat,
-                                   @HeaderParam("Accept") String accept, @HeaderParam("Prefer") String prefer,
+    public Uni<Response> multipart(@BeanParam ImageToImageForm form, @HeaderParam("Accept") String accept,
+                                   @HeaderParam("Prefer") String prefer,
                                    @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        byte[] bytes = UploadedValues.file(image, "image", config.server().maxFileSize());
-        return generate(bytes, image.fileName(), prompt, negativePrompt, UploadedValues.number(strength, "strength"),
-                UploadedValues.integer(width, "width"), UploadedValues.integer(height, "height"), UploadedValues.integer(steps, "num_inference_steps"),
-                new Guidance(UploadedValues.number(guidance, "guidance_scale"),
-                        UploadedValues.number(trueCfg, "true_cfg_scale")), UploadedValues.wholeNumber(seed, "seed"), UploadedValues.integer(numImages, "num_images"),
-                scheduler, outputFormat, accept, prefer, idempotencyKey);
+        return multipart(form, GenerationResponder.prefersAsync(prefer) ? Delivery.job(idempotencyKey)
+                : Delivery.answer(accept));
+    }
+
+    /** The form's generation, answered now or as a job ({@code POST /jobs} comes here too). */
+    Uni<Response> multipart(ImageToImageForm form, Delivery delivery) {
+        byte[] bytes = UploadedValues.file(form.image, "image", config.server().maxFileSize());
+        return generate(bytes, form.image.fileName(), form.prompt, form.negativePrompt,
+                UploadedValues.number(form.strength, "strength"), UploadedValues.integer(form.width, "width"),
+                UploadedValues.integer(form.height, "height"),
+                UploadedValues.integer(form.steps, "num_inference_steps"),
+                new Guidance(UploadedValues.number(form.guidance, "guidance_scale"),
+                        UploadedValues.number(form.trueCfg, "true_cfg_scale")),
+                UploadedValues.wholeNumber(form.seed, "seed"), UploadedValues.integer(form.numImages, "num_images"),
+                form.scheduler, form.outputFormat, delivery);
     }
 
     @POST
@@ -78,14 +79,13 @@ public class ImageToImageResource {
         byte[] bytes = UploadedValues.base64Picture(body.image(), "image", config.server().maxFileSize());
         return generate(bytes, null, body.prompt(), body.negativePrompt(), body.strength(), body.width(),
                 body.height(), body.numInferenceSteps(), new Guidance(body.guidanceScale(), body.trueCfgScale()),
-                body.seed(), body.numImages(),
-                body.scheduler(), body.outputFormat(), accept, prefer, idempotencyKey);
+                body.seed(), body.numImages(), body.scheduler(), body.outputFormat(),
+                GenerationResponder.prefersAsync(prefer) ? Delivery.job(idempotencyKey) : Delivery.answer(accept));
     }
 
     private Uni<Response> generate(byte[] bytes, String fileName, String prompt, String negative, Double strength,
                                    Integer width, Integer height, Integer steps, Guidance guidance, Long seed,
-                                   Integer numImages, String scheduler, String outputFormat, String accept,
-                                   String prefer, String idempotencyKey) {
+                                   Integer numImages, String scheduler, String outputFormat, Delivery delivery) {
         ModelInfo model = service.readyModel();
         if (!model.imageToImage()) {
             throw new ServiceException(ErrorCode.VALIDATION_ERROR, "the loaded model has no vae_encoder, so it cannot do image-to-image", Map.of());
@@ -101,12 +101,12 @@ public class ImageToImageResource {
                 inputInfo.put("filename", fileName);
             }
             extra.put("input_image", inputInfo);
-            if (GenerationResponder.prefersAsync(prefer)) {
+            if (delivery.asJob()) {
                 return responder.respondAsync(admission, request, mapper.outputFormat(outputFormat), extra,
-                        idempotencyKey);
+                        delivery.idempotencyKey());
             }
-            String format = GenerationResponder.format(accept, mapper.outputFormat(outputFormat));
-            return responder.respond(admission, request, accept, format, extra);
+            String format = GenerationResponder.format(delivery.accept(), mapper.outputFormat(outputFormat));
+            return responder.respond(admission, request, delivery.accept(), format, extra);
         });
     }
 }

@@ -35,13 +35,19 @@ public class TextToImageResource {
     public Uni<Response> generate(TextToImageRequest body, @HeaderParam("Accept") String accept,
                                   @HeaderParam("Prefer") String prefer,
                                   @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        return generate(body, GenerationResponder.prefersAsync(prefer) ? Delivery.job(idempotencyKey)
+                : Delivery.answer(accept));
+    }
+
+    /** The body's generation, answered now or as a job ({@code POST /jobs} comes here too). */
+    Uni<Response> generate(TextToImageRequest body, Delivery delivery) {
         ModelInfo model = service.readyModel();
         GenerationRequest request = mapper.textToImage(body, model);
-        if (GenerationResponder.prefersAsync(prefer)) {
-            return responder.respondAsync(request, mapper.outputFormat(body.outputFormat()),
-                    Map.of(), idempotencyKey);
+        if (delivery.asJob()) {
+            return responder.respondAsync(request, mapper.outputFormat(body.outputFormat()), Map.of(),
+                    delivery.idempotencyKey());
         }
-        String format = GenerationResponder.format(accept, mapper.outputFormat(body.outputFormat()));
-        return responder.respond(request, accept, format, Map.of());
+        String format = GenerationResponder.format(delivery.accept(), mapper.outputFormat(body.outputFormat()));
+        return responder.respond(request, delivery.accept(), format, Map.of());
     }
 }

@@ -1,0 +1,52 @@
+package io.qwenimage.api;
+
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/**
+ * The multipart form of {@code POST /image-to-image} and {@code POST /jobs}: the seed's fields ({@code image},
+ * {@code prompt}, {@code strength}, {@code width}, {@code height}, {@code num_inference_steps}) and ours. Every value
+ * but the picture arrives as text and is checked by {@link UploadedValues}, so that a wrong one is a 422 naming its
+ * field rather than a bare 400 from the form reader.
+ */
+public class ImageToImageForm {
+
+    @RestForm("image")
+    public FileUpload image;
+
+    @RestForm
+    public String prompt;
+
+    @RestForm("negative_prompt")
+    public String negativePrompt;
+
+    @RestForm
+    public String strength;
+
+    @RestForm
+    public String width;
+
+    @RestForm
+    public String height;
+
+    @RestForm("num_inference_steps")
+    public String steps;
+
+    @RestForm("guidance_scale")
+    public String guidance;
+
+    @RestForm("true_cfg_scale")
+    public String trueCfg;
+
+    @RestForm
+    public String seed;
+
+    @RestForm("num_images")
+    public String numImages;
+
+    @RestForm
+    public String scheduler;
+
+    @RestForm("output_format")
+    public String outputFormat;
+}
