@@ -58,10 +58,7 @@ public enum ErrorCode {
     private final Long retryAfterSeconds;
 
     ErrorCode(int status, String category, Long retryAfterSeconds) {
-        this.status = status;
-        this.wireCode = null;
-        this.category = category;
-        this.retryAfterSeconds = retryAfterSeconds;
+        this(status, null, category, retryAfterSeconds);
     }
 
     ErrorCode(int status, String wireCode, String category, Long retryAfterSeconds) {

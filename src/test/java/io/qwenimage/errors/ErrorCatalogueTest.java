@@ -19,12 +19,20 @@ import org.junit.jupiter.api.Test;
  * The catalogue is the only place error codes are spelled, and README.md's "Errors" table documents each of its
  * codes under its status.
  */
-class ErrorCatalogueTest {
+public class ErrorCatalogueTest {
 
     private static final Path MAIN = Path.of("src/main/java/io/qwenimage");
 
     @Test
     void readmeDocumentsEveryCodeOfTheCatalogueUnderItsStatus() throws IOException {
+        Set<String> documented = documentedErrors();
+        List<String> missing = Arrays.stream(ErrorCode.values()).map(c -> c.status() + " " + c.wireCode())
+                .filter(c -> !documented.contains(c)).toList();
+        assertThat(missing).as("codes of ErrorCode missing from README's error table").isEmpty();
+    }
+
+    /** README.md's error table as "status CODE" pairs. */
+    public static Set<String> documentedErrors() throws IOException {
         Set<String> documented = new HashSet<>();
         Pattern row = Pattern.compile("^\\| (\\d{3}) \\| ([^|]*)\\|");
         for (String line : Files.readAllLines(Path.of("README.md"))) {
@@ -36,9 +44,7 @@ class ErrorCatalogueTest {
                 }
             }
         }
-        List<String> missing = Arrays.stream(ErrorCode.values()).map(c -> c.status() + " " + c.wireCode())
-                .filter(c -> !documented.contains(c)).toList();
-        assertThat(missing).as("codes of ErrorCode missing from README's error table").isEmpty();
+        return documented;
     }
 
     @Test
