@@ -1,16 +1,17 @@
 package io.qwenimage.api;
 
-import io.qwenimage.errors.ServiceException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.image.GenerationParameters;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
-import io.qwenimage.config.QwenConfig;
+import io.qwenimage.errors.ServiceException;
 import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.jobs.Admission;
 import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.PictureIntake;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;

@@ -1,14 +1,15 @@
 package io.qwenimage.api;
 
-import io.qwenimage.errors.ServiceException;
 import io.qwenimage.engine.image.GenerationParameters;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
+import io.qwenimage.errors.ServiceException;
 import io.qwenimage.jobs.Job;
 import io.qwenimage.jobs.JobState;
 import io.qwenimage.security.AdminRoute;
 import io.qwenimage.security.Callers;
 import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.RunningJobs;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;

@@ -1,13 +1,13 @@
 package io.qwenimage.api;
 
-import io.qwenimage.errors.ErrorCode;
-import io.qwenimage.errors.ErrorCatalogue;
-import io.qwenimage.errors.Problem;
-import io.qwenimage.errors.ServiceException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.errors.ErrorCatalogue;
+import io.qwenimage.errors.ErrorCode;
+import io.qwenimage.errors.Problem;
+import io.qwenimage.errors.ServiceException;
 import io.qwenimage.http.ErrorEnvelope;
 import io.qwenimage.jobs.AsyncJobStore;
 import io.qwenimage.jobs.Job;

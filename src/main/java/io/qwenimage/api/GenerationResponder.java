@@ -1,8 +1,8 @@
 package io.qwenimage.api;
 
+import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
-import io.qwenimage.config.QwenConfig;
 import io.qwenimage.errors.Problem;
 import io.qwenimage.jobs.Admission;
 import io.qwenimage.jobs.Job;
@@ -13,10 +13,10 @@ import io.qwenimage.security.Callers;
 import io.qwenimage.security.JobSlots;
 import io.qwenimage.service.GenerationService;
 import io.qwenimage.service.JobHooks;
+import io.qwenimage.service.RunningJobs;
 import io.qwenimage.store.CachedAnswer;
 import io.qwenimage.store.ResultCache;
 import io.qwenimage.store.SharedState;
-import java.util.Optional;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +24,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /**

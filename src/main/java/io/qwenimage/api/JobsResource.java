@@ -1,15 +1,15 @@
 package io.qwenimage.api;
 
-import io.qwenimage.errors.ErrorCode;
-import io.qwenimage.errors.ServiceException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.smallrye.common.annotation.Blocking;
 import io.netty.buffer.Unpooled;
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.errors.ErrorCode;
+import io.qwenimage.errors.ServiceException;
 import io.qwenimage.jobs.JobStoreUnavailableException;
 import io.qwenimage.jobs.SubscriberLimits;
 import io.qwenimage.security.Callers;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;

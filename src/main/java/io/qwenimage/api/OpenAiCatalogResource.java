@@ -1,8 +1,8 @@
 package io.qwenimage.api;
 
+import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.errors.ErrorCode;
 import io.qwenimage.errors.ServiceException;
-import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.service.GenerationService;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -1,12 +1,13 @@
 package io.qwenimage.api;
 
-import io.qwenimage.errors.ServiceException;
+import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.model.ModelInfo;
-import io.qwenimage.config.QwenConfig;
+import io.qwenimage.errors.ServiceException;
 import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.jobs.Admission;
 import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.PictureIntake;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;

@@ -1,7 +1,5 @@
 package io.qwenimage.api;
 
-import io.qwenimage.errors.ErrorCode;
-import io.qwenimage.errors.ServiceException;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.RgbImage;
@@ -9,6 +7,8 @@ import io.qwenimage.engine.model.ModelFamily;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.ScheduleRefusedException;
 import io.qwenimage.engine.scheduler.SchedulerKind;
+import io.qwenimage.errors.ErrorCode;
+import io.qwenimage.errors.ServiceException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Locale;
 import java.util.Map;

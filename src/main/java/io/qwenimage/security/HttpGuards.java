@@ -1,8 +1,8 @@
 package io.qwenimage.security;
 
-import io.qwenimage.errors.ErrorCode;
-import io.qwenimage.config.QwenConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.qwenimage.config.QwenConfig;
+import io.qwenimage.errors.ErrorCode;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;

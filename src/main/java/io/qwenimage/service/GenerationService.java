@@ -1,5 +1,7 @@
 package io.qwenimage.service;
 
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.qwenimage.config.ConfigValidator;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.CancellationToken;
@@ -8,17 +10,15 @@ import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.onnx.ExecutionProvider;
-import io.qwenimage.engine.pipeline.ImagePipeline;
-import io.qwenimage.engine.pipeline.Pipelines;
 import io.qwenimage.engine.onnx.SessionFactory;
 import io.qwenimage.engine.onnx.SessionSettings;
+import io.qwenimage.engine.pipeline.ImagePipeline;
+import io.qwenimage.engine.pipeline.Pipelines;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.jobs.Admission;
 import io.qwenimage.jobs.Job;
 import io.qwenimage.jobs.JobQueue;
 import io.qwenimage.jobs.QueueSettings;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;

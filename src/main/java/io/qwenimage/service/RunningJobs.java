@@ -1,4 +1,4 @@
-package io.qwenimage.api;
+package io.qwenimage.service;
 
 import io.qwenimage.jobs.Job;
 import jakarta.enterprise.context.ApplicationScoped;

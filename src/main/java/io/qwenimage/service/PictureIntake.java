@@ -1,4 +1,4 @@
-package io.qwenimage.api;
+package io.qwenimage.service;
 
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.RgbImage;
@@ -6,7 +6,6 @@ import io.qwenimage.engine.image.DecodeBudget;
 import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.engine.image.ImageHeader;
 import io.qwenimage.jobs.Admission;
-import io.qwenimage.service.GenerationService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -28,9 +27,6 @@ import java.util.function.BiFunction;
  */
 @ApplicationScoped
 public class PictureIntake {
-
-    /** A decode of the largest picture allowed takes about this long on one core. */
-    static final long RETRY_AFTER_SECONDS = 2;
 
     private final GenerationService service;
     private final DecodeBudget budget;
