@@ -15,9 +15,8 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.jboss.resteasy.reactive.server.core.multipart.MultiPartParserDefinition;
@@ -75,19 +74,19 @@ public class ErrorMapper {
         return envelope(requestProblem(t).orElseGet(() -> ErrorCatalogue.problemOf(failure)), request);
     }
 
-    private static java.util.Optional<Problem> requestProblem(Throwable t) {
+    private static Optional<Problem> requestProblem(Throwable t) {
         if (t instanceof MultiPartParserDefinition.FileTooLargeException) {
-            return java.util.Optional.of(ErrorCode.FILE_TOO_LARGE.problem("an uploaded file is larger than this "
+            return Optional.of(ErrorCode.FILE_TOO_LARGE.problem("an uploaded file is larger than this "
                     + "service accepts"));
         } else if (formPartLimit(t)) {
-            return java.util.Optional.of(ErrorCode.TOO_MANY_PARTS.problem("the form has more parts than this "
+            return Optional.of(ErrorCode.TOO_MANY_PARTS.problem("the form has more parts than this "
                     + "service reads (" + t.getMessage() + ")"));
         } else if (t instanceof JsonProcessingException e) {
-            return java.util.Optional.of(malformedJson(e));
+            return Optional.of(malformedJson(e));
         } else if (t instanceof WebApplicationException e) {
-            return java.util.Optional.of(webApplication(e));
+            return Optional.of(webApplication(e));
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /**
@@ -130,19 +129,10 @@ public class ErrorMapper {
 
     /** {@code problem} in the seed's envelope (OpenAI's on the {@code /v1/} routes), with its headers. */
     static Response envelope(Problem problem, ContainerRequestContext request) {
-        int status = problem.status();
-        String code = problem.code();
-        String message = problem.message();
-        Map<String, Object> details = new LinkedHashMap<>(problem.details());
-        if (request != null) {
-            details.put("path", request.getUriInfo().getPath());
-            details.put("method", request.getMethod());
-        }
-        details.put("timestamp", Instant.now().toString());
-        Object body = request != null && ErrorEnvelope.openAiPath(request.getUriInfo().getPath())
-                ? ErrorEnvelope.openAi(status, code, message, details)
-                : ErrorEnvelope.of(code, message, problem.category(), details);
-        Response.ResponseBuilder b = Response.status(status).type(MediaType.APPLICATION_JSON).entity(body);
+        String path = request == null ? null : request.getUriInfo().getPath();
+        Object body = ErrorEnvelope.body(problem, ErrorEnvelope.openAiPath(path), path,
+                request == null ? null : request.getMethod());
+        Response.ResponseBuilder b = Response.status(problem.status()).type(MediaType.APPLICATION_JSON).entity(body);
         if (problem.retryAfterSeconds() != null) {
             b.header("Retry-After", problem.retryAfterSeconds());
         }

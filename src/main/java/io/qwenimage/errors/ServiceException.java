@@ -31,16 +31,4 @@ public class ServiceException extends RuntimeException {
     public Problem problem() {
         return problem;
     }
-
-    public int status() {
-        return problem.status();
-    }
-
-    public String code() {
-        return problem.code();
-    }
-
-    public Map<String, Object> details() {
-        return problem.details();
-    }
 }

@@ -20,13 +20,24 @@ public record ErrorEnvelope(boolean success, Error error) {
     }
 
     /**
-     * The error part of {@code problem} as a job document shows it (no request to name: its details and the
-     * time).
+     * The body that answers {@code problem}: OpenAI's shape (for its {@code /v1/} routes, {@link #openAiPath}) or
+     * the seed's. Its details gain the request's path and method (when there is a request) and the time.
      */
-    public static Error error(io.qwenimage.errors.Problem problem) {
+    public static Object body(io.qwenimage.errors.Problem problem, boolean openAiShape, String path,
+                              String method) {
         Map<String, Object> details = new java.util.LinkedHashMap<>(problem.details());
+        if (path != null) {
+            details.put("path", path);
+            details.put("method", method);
+        }
         details.put("timestamp", java.time.Instant.now().toString());
-        return new Error(problem.code(), problem.message(), problem.category(), details);
+        return openAiShape ? openAi(problem.status(), problem.code(), problem.message(), details)
+                : of(problem.code(), problem.message(), problem.category(), details);
+    }
+
+    /** The error part of {@code problem} as a job document shows it (no request to name). */
+    public static Error error(io.qwenimage.errors.Problem problem) {
+        return ((ErrorEnvelope) body(problem, false, null, null)).error();
     }
 
     public static ErrorEnvelope of(String code, String message, String category, Map<String, Object> details) {

@@ -9,8 +9,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -38,18 +36,12 @@ public class ErrorResponses {
         if (response.ended() || response.headWritten()) {
             return;
         }
-        int status = problem.status();
-        String code = problem.code();
-        String message = problem.message();
-        Map<String, Object> details = new LinkedHashMap<>(problem.details());
-        details.put("path", context.request().path());
-        details.put("method", context.request().method().name());
-        details.put("timestamp", Instant.now().toString());
         String body;
         try {
-            body = json.writeValueAsString(ErrorEnvelope.openAiPath(RequestPath.of(context).orElse(""))
-                    ? ErrorEnvelope.openAi(status, code, message, details)
-                    : ErrorEnvelope.of(code, message, problem.category(), details));
+            // the shape by the path the router matches; the details name the path as it was sent
+            body = json.writeValueAsString(ErrorEnvelope.body(problem,
+                    ErrorEnvelope.openAiPath(RequestPath.of(context).orElse("")), context.request().path(),
+                    context.request().method().name()));
         } catch (JsonProcessingException e) {
             body = "{\"success\":false}";
         }
@@ -59,7 +51,7 @@ public class ErrorResponses {
             response.putHeader("Retry-After", String.valueOf(problem.retryAfterSeconds()));
         }
         problem.headers().forEach((name, value) -> response.putHeader(name, String.valueOf(value)));
-        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body)
+        response.setStatusCode(problem.status()).putHeader("Content-Type", "application/json").end(body)
                 .onComplete(sent -> {
                     if (close) {
                         // an answer before the body was read: saying "close" is not enough, Vert.x would keep
