@@ -75,12 +75,13 @@ public class ErrorMapper {
     }
 
     private static Optional<Problem> requestProblem(Throwable t) {
+        // the form's reading stopped mid-body: the connection cannot carry another request (HttpGuards closes it)
         if (t instanceof MultiPartParserDefinition.FileTooLargeException) {
             return Optional.of(ErrorCode.FILE_TOO_LARGE.problem("an uploaded file is larger than this "
-                    + "service accepts"));
+                    + "service accepts").withHeader("Connection", "close"));
         } else if (formPartLimit(t)) {
             return Optional.of(ErrorCode.TOO_MANY_PARTS.problem("the form has more parts than this "
-                    + "service reads (" + t.getMessage() + ")"));
+                    + "service reads (" + t.getMessage() + ")").withHeader("Connection", "close"));
         } else if (t instanceof JsonProcessingException e) {
             return Optional.of(malformedJson(e));
         } else if (t instanceof WebApplicationException e) {

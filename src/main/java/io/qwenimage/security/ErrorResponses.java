@@ -6,15 +6,14 @@ import io.qwenimage.errors.ErrorCode;
 import io.qwenimage.errors.Problem;
 import io.qwenimage.http.ErrorEnvelope;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
 /**
  * Writes the error envelope from Vert.x handlers, where no JAX-RS exception mapper runs: authentication and
- * authorization failures, and bodies refused before they are read (with {@code Connection: close}, the connection is
- * then closed).
+ * authorization failures, and bodies refused before they are read (with {@code Connection: close}, which
+ * {@link HttpGuards} then closes).
  */
 @ApplicationScoped
 public class ErrorResponses {
@@ -45,19 +44,11 @@ public class ErrorResponses {
         } catch (JsonProcessingException e) {
             body = "{\"success\":false}";
         }
-        boolean close = "close".equalsIgnoreCase(response.headers().get("Connection"))
-                && context.request().version() != HttpVersion.HTTP_2;
         if (problem.retryAfterSeconds() != null) {
             response.putHeader("Retry-After", String.valueOf(problem.retryAfterSeconds()));
         }
         problem.headers().forEach((name, value) -> response.putHeader(name, String.valueOf(value)));
-        response.setStatusCode(problem.status()).putHeader("Content-Type", "application/json").end(body)
-                .onComplete(sent -> {
-                    if (close) {
-                        // an answer before the body was read: saying "close" is not enough, Vert.x would keep
-                        // the connection (and the client's unread upload) open until the idle timeout
-                        context.request().connection().close();
-                    }
-                });
+        // with Connection: close, HttpGuards closes the connection once the answer is out
+        response.setStatusCode(problem.status()).putHeader("Content-Type", "application/json").end(body);
     }
 }

@@ -4,6 +4,7 @@ import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.errors.ErrorCode;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -47,6 +48,7 @@ public class HttpGuards {
     private void headers(RoutingContext context) {
         boolean tls = context.request().isSSL();
         boolean swagger = RequestPath.of(context).orElse("").startsWith("/q/swagger-ui");
+        context.addBodyEndHandler(v -> closeIfAnsweredUnread(context));
         context.addHeadersEndHandler(v -> {
             MultiMap h = context.response().headers();
             h.set("X-Content-Type-Options", "nosniff");
@@ -66,6 +68,19 @@ public class HttpGuards {
             }
         });
         context.next();
+    }
+
+    /**
+     * An answer that says {@code Connection: close} was given before its request's body was read (refused by
+     * size, a form over the part limit): saying so is not enough, Vert.x would keep the connection open until the
+     * idle timeout, and a keep-alive client would send its next request into a connection whose reading stopped
+     * mid-body, where it is never answered. HTTP/2 streams end on their own.
+     */
+    private static void closeIfAnsweredUnread(RoutingContext context) {
+        if ("close".equalsIgnoreCase(context.response().headers().get("Connection"))
+                && context.request().version() != HttpVersion.HTTP_2) {
+            context.request().connection().close();
+        }
     }
 
     private void path(RoutingContext context) {
