@@ -9,9 +9,11 @@ import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.errors.ServiceException;
 import io.qwenimage.http.GenerationRoute;
-import io.qwenimage.jobs.Admission;
-import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.GeneratedPictures;
+import io.qwenimage.service.GenerationCommand;
+import io.qwenimage.service.Generations;
 import io.qwenimage.service.PictureIntake;
+import io.qwenimage.service.QueuePlace;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -36,21 +38,19 @@ import java.util.stream.IntStream;
 @Path("/sdapi/v1")
 public class A1111GenerationResource {
 
-    private final GenerationService service;
+    private final Generations generations;
     private final RequestMapper mapper;
-    private final GenerationResponder responder;
     private final QwenConfig config;
     private final ObjectMapper json;
     private final PictureIntake intake;
 
-    public A1111GenerationResource(GenerationService service, RequestMapper mapper, GenerationResponder responder,
-                                   QwenConfig config, ObjectMapper json, PictureIntake intake) {
-        this.intake = intake;
-        this.service = service;
+    public A1111GenerationResource(Generations generations, RequestMapper mapper, QwenConfig config, ObjectMapper json,
+                                   PictureIntake intake) {
+        this.generations = generations;
         this.mapper = mapper;
-        this.responder = responder;
         this.config = config;
         this.json = json;
+        this.intake = intake;
     }
 
     @POST
@@ -59,9 +59,8 @@ public class A1111GenerationResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> txt2img(A1111Request body) {
         A1111Request r = body == null ? empty() : body;
-        ModelInfo model = service.readyModel();
-        GenerationRequest request = mapper.textToImage(new TextToImageRequest(r.prompt(), r.negativePrompt(),
-                r.width(), r.height(), r.steps(), r.cfgScale(), null, seed(r), count(r), scheduler(r, model), "png"), model);
+        ModelInfo model = generations.readyModel();
+        GenerationRequest request = mapper.textToImage(fields(r, count(r), model), model);
         return answer(null, request, r);
     }
 
@@ -76,49 +75,59 @@ public class A1111GenerationResource {
         }
         byte[] bytes = UploadedValues.base64Picture(r.initImages().get(0), "init_images",
                 config.server().maxFileSize());
-        ModelInfo model = service.readyModel();
+        ModelInfo model = generations.readyModel();
         Integer count = count(r);
-        return intake.withPicture(bytes, (admission, input) -> answer(admission, mapper.imageToImage(r.prompt(),
-                r.negativePrompt(), r.width(), r.height(), r.steps(), Guidance.of(r.cfgScale()), seed(r), count,
-                scheduler(r, model),
+        return intake.withPicture(bytes, (place, input) -> answer(place, mapper.imageToImage(fields(r, count, model),
                 r.denoisingStrength() == null ? 0.75 : r.denoisingStrength(), input, model), r));
     }
 
-    /** {@code admission}: the queue place taken before the picture was decoded, or null. */
-    private Uni<Response> answer(Admission admission, GenerationRequest request, A1111Request original) {
-        return responder.respond(admission, request, "png", (result, encoded, model, seconds) -> {
-            List<String> images = encoded.stream().map(b -> Base64.getEncoder().encodeToString(b)).toList();
-            List<String> infotexts = IntStream.range(0, result.seeds().size()).mapToObj(i ->
-                    GenerationParameters.format(request, result.seeds().get(i), model)).toList();
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("prompt", request.prompt());
-            info.put("all_prompts", images.stream().map(i -> request.prompt()).toList());
-            info.put("negative_prompt", request.negativePrompt());
-            info.put("seed", result.seeds().get(0));
-            info.put("all_seeds", result.seeds());
-            info.put("subseed", -1);
-            info.put("width", request.width());
-            info.put("height", request.height());
-            info.put("sampler_name", GenerationParameters.samplerName(request.scheduler()));
-            info.put("steps", request.steps());
-            info.put("cfg_scale", request.guidanceScale());
-            info.put("batch_size", request.numImages());
-            info.put("sd_model_name", model);
-            info.put("job_timestamp", Instant.now().toString());
-            info.put("infotexts", infotexts);
-            if (request.initImage() != null) {
-                info.put("denoising_strength", request.strength());
-            }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("images", images);
-            body.put("parameters", json.convertValue(original, Map.class));
-            try {
-                body.put("info", json.writeValueAsString(info));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-            return Response.ok(body).type(MediaType.APPLICATION_JSON).build();
-        });
+    /** {@code place}: the queue place taken before the picture was decoded, or null. */
+    private Uni<Response> answer(QueuePlace place, GenerationRequest request, A1111Request original) {
+        GenerationCommand command = place == null ? GenerationCommand.of(request, "png")
+                : GenerationCommand.of(request, "png", place, null);
+        return generations.generate(command).map(pictures -> body(pictures, original));
+    }
+
+    /** A1111's {@code {images, parameters, info}}: {@code info} a JSON string, {@code parameters} as sent. */
+    private Response body(GeneratedPictures pictures, A1111Request original) {
+        GenerationRequest request = pictures.request();
+        List<String> images = pictures.pictures().stream().map(b -> Base64.getEncoder().encodeToString(b)).toList();
+        List<String> infotexts = IntStream.range(0, pictures.seeds().size()).mapToObj(i ->
+                GenerationParameters.format(request, pictures.seeds().get(i), pictures.model())).toList();
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("prompt", request.prompt());
+        info.put("all_prompts", images.stream().map(i -> request.prompt()).toList());
+        info.put("negative_prompt", request.negativePrompt());
+        info.put("seed", pictures.seeds().get(0));
+        info.put("all_seeds", pictures.seeds());
+        info.put("subseed", -1);
+        info.put("width", request.width());
+        info.put("height", request.height());
+        info.put("sampler_name", GenerationParameters.samplerName(request.scheduler()));
+        info.put("steps", request.steps());
+        info.put("cfg_scale", request.guidanceScale());
+        info.put("batch_size", request.numImages());
+        info.put("sd_model_name", pictures.model());
+        info.put("job_timestamp", Instant.now().toString());
+        info.put("infotexts", infotexts);
+        if (request.initImage() != null) {
+            info.put("denoising_strength", request.strength());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("images", images);
+        body.put("parameters", json.convertValue(original, Map.class));
+        try {
+            body.put("info", json.writeValueAsString(info));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return NativeAnswers.cacheHeader(Response.ok(body).type(MediaType.APPLICATION_JSON), pictures).build();
+    }
+
+    /** A1111's fields under our names: {@code cfg_scale} is the guidance, {@code count} the pictures. */
+    private static RequestFields fields(A1111Request r, Integer count, ModelInfo model) {
+        return new RequestFields(r.prompt(), r.negativePrompt(), r.width(), r.height(), r.steps(),
+                Guidance.of(r.cfgScale()), seed(r), count, scheduler(r, model));
     }
 
     private static A1111Request empty() {

@@ -4,12 +4,10 @@ import io.qwenimage.engine.image.GenerationParameters;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.errors.ServiceException;
-import io.qwenimage.jobs.Job;
-import io.qwenimage.jobs.JobState;
 import io.qwenimage.security.AdminRoute;
-import io.qwenimage.security.Callers;
+import io.qwenimage.service.CallerProgress;
 import io.qwenimage.service.GenerationService;
-import io.qwenimage.service.RunningJobs;
+import io.qwenimage.service.Generations;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -30,13 +28,11 @@ import java.util.Map;
 public class A1111InfoResource {
 
     private final GenerationService service;
-    private final RunningJobs running;
-    private final Callers callers;
+    private final Generations generations;
 
-    public A1111InfoResource(GenerationService service, RunningJobs running, Callers callers) {
+    public A1111InfoResource(GenerationService service, Generations generations) {
         this.service = service;
-        this.running = running;
-        this.callers = callers;
+        this.generations = generations;
     }
 
     @GET
@@ -101,22 +97,18 @@ public class A1111InfoResource {
     @GET
     @Path("/progress")
     public Map<String, Object> progress() {
-        List<Job<?>> jobs = running.of(callers.current().id());
-        Job<?> current = jobs.stream().filter(j -> j.state() == JobState.RUNNING).findFirst()
-                .orElse(jobs.isEmpty() ? null : jobs.get(0));
+        CallerProgress current = generations.progress();
         Map<String, Object> state = new LinkedHashMap<>();
-        state.put("job_count", jobs.size());
-        state.put("sampling_step", current == null ? 0 : current.step());
-        state.put("sampling_steps", current == null ? 0 : current.totalSteps());
+        state.put("job_count", current.jobCount());
+        state.put("sampling_step", current.step());
+        state.put("sampling_steps", current.totalSteps());
         state.put("interrupted", false);
-        double fraction = current == null || current.totalSteps() == 0 ? 0
-                : (double) current.step() / current.totalSteps();
         Map<String, Object> v = new LinkedHashMap<>();
-        v.put("progress", fraction);
-        v.put("eta_relative", current == null ? 0 : Math.max(0, current.etaSeconds()));
+        v.put("progress", current.fraction());
+        v.put("eta_relative", current.etaSeconds());
         v.put("state", state);
         v.put("current_image", null);
-        v.put("textinfo", current == null ? null : current.state().name().toLowerCase(java.util.Locale.ROOT));
+        v.put("textinfo", current.state());
         return v;
     }
 
@@ -124,8 +116,6 @@ public class A1111InfoResource {
     @POST
     @Path("/interrupt")
     public Map<String, Object> interrupt() {
-        List<Job<?>> jobs = running.of(callers.current().id());
-        jobs.forEach(j -> j.cancel("interrupted"));
-        return Map.of("interrupted", jobs.size());
+        return Map.of("interrupted", generations.interrupt());
     }
 }

@@ -6,7 +6,9 @@ import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.errors.ErrorCode;
 import io.qwenimage.errors.ServiceException;
 import io.qwenimage.http.GenerationRoute;
-import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.GenerationCommand;
+import io.qwenimage.service.Generations;
+import io.qwenimage.service.InputPicture;
 import io.qwenimage.service.PictureIntake;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.BeanParam;
@@ -17,7 +19,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -30,19 +31,17 @@ import java.util.Map;
 @Path("/image-to-image")
 public class ImageToImageResource {
 
-    private final GenerationService service;
+    private final Generations generations;
     private final RequestMapper mapper;
-    private final GenerationResponder responder;
     private final QwenConfig config;
     private final PictureIntake intake;
 
-    public ImageToImageResource(GenerationService service, RequestMapper mapper, GenerationResponder responder,
-                                QwenConfig config, PictureIntake intake) {
-        this.intake = intake;
-        this.service = service;
+    public ImageToImageResource(Generations generations, RequestMapper mapper, QwenConfig config,
+                                PictureIntake intake) {
+        this.generations = generations;
         this.mapper = mapper;
-        this.responder = responder;
         this.config = config;
+        this.intake = intake;
     }
 
     @POST
@@ -51,21 +50,22 @@ public class ImageToImageResource {
     public Uni<Response> multipart(@BeanParam ImageToImageForm form, @HeaderParam("Accept") String accept,
                                    @HeaderParam("Prefer") String prefer,
                                    @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return multipart(form, GenerationResponder.prefersAsync(prefer) ? Delivery.job(idempotencyKey)
+        return multipart(form, NativeAnswers.prefersAsync(prefer) ? Delivery.job(idempotencyKey)
                 : Delivery.answer(accept));
     }
 
     /** The form's generation, answered now or as a job ({@code POST /jobs} comes here too). */
     Uni<Response> multipart(ImageToImageForm form, Delivery delivery) {
         byte[] bytes = UploadedValues.file(form.image, "image", config.server().maxFileSize());
-        return generate(bytes, form.image.fileName(), form.prompt, form.negativePrompt,
-                UploadedValues.number(form.strength, "strength"), UploadedValues.integer(form.width, "width"),
-                UploadedValues.integer(form.height, "height"),
+        RequestFields fields = new RequestFields(form.prompt, form.negativePrompt,
+                UploadedValues.integer(form.width, "width"), UploadedValues.integer(form.height, "height"),
                 UploadedValues.integer(form.steps, "num_inference_steps"),
                 new Guidance(UploadedValues.number(form.guidance, "guidance_scale"),
                         UploadedValues.number(form.trueCfg, "true_cfg_scale")),
                 UploadedValues.wholeNumber(form.seed, "seed"), UploadedValues.integer(form.numImages, "num_images"),
-                form.scheduler, form.outputFormat, delivery);
+                form.scheduler);
+        return generate(bytes, form.image.fileName(), fields, UploadedValues.number(form.strength, "strength"),
+                form.outputFormat, delivery);
     }
 
     @POST
@@ -78,36 +78,30 @@ public class ImageToImageResource {
             throw ServiceException.invalid("image", "\"image\" (base64) is required");
         }
         byte[] bytes = UploadedValues.base64Picture(body.image(), "image", config.server().maxFileSize());
-        return generate(bytes, null, body.prompt(), body.negativePrompt(), body.strength(), body.width(),
-                body.height(), body.numInferenceSteps(), new Guidance(body.guidanceScale(), body.trueCfgScale()),
-                body.seed(), body.numImages(), body.scheduler(), body.outputFormat(),
-                GenerationResponder.prefersAsync(prefer) ? Delivery.job(idempotencyKey) : Delivery.answer(accept));
+        RequestFields fields = new RequestFields(body.prompt(), body.negativePrompt(), body.width(), body.height(),
+                body.numInferenceSteps(), new Guidance(body.guidanceScale(), body.trueCfgScale()), body.seed(),
+                body.numImages(), body.scheduler());
+        return generate(bytes, null, fields, body.strength(), body.outputFormat(),
+                NativeAnswers.prefersAsync(prefer) ? Delivery.job(idempotencyKey) : Delivery.answer(accept));
     }
 
-    private Uni<Response> generate(byte[] bytes, String fileName, String prompt, String negative, Double strength,
-                                   Integer width, Integer height, Integer steps, Guidance guidance, Long seed,
-                                   Integer numImages, String scheduler, String outputFormat, Delivery delivery) {
-        ModelInfo model = service.readyModel();
+    private Uni<Response> generate(byte[] bytes, String fileName, RequestFields fields, Double strength,
+                                   String outputFormat, Delivery delivery) {
+        ModelInfo model = generations.readyModel();
         if (!model.imageToImage()) {
-            throw new ServiceException(ErrorCode.VALIDATION_ERROR, "the loaded model has no vae_encoder, so it cannot do image-to-image", Map.of());
+            throw new ServiceException(ErrorCode.VALIDATION_ERROR, "the loaded model has no vae_encoder, so it "
+                    + "cannot do image-to-image", Map.of());
         }
-        return intake.withPicture(bytes, (admission, input) -> {
-            GenerationRequest request = mapper.imageToImage(prompt, negative, width, height, steps, guidance, seed,
-                    numImages, scheduler, strength, input, model);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            Map<String, Object> inputInfo = new LinkedHashMap<>();
-            inputInfo.put("original_width", input.width());
-            inputInfo.put("original_height", input.height());
-            if (fileName != null) {
-                inputInfo.put("filename", fileName);
-            }
-            extra.put("input_image", inputInfo);
+        String format = mapper.outputFormat(outputFormat);
+        return intake.withPicture(bytes, (place, input) -> {
+            GenerationRequest request = mapper.imageToImage(fields, strength, input, model);
+            InputPicture uploaded = new InputPicture(input.width(), input.height(), fileName);
             if (delivery.asJob()) {
-                return responder.respondAsync(admission, request, mapper.outputFormat(outputFormat), extra,
-                        delivery.idempotencyKey());
+                return generations.submitJob(GenerationCommand.of(request, format, place, uploaded)
+                        .withIdempotencyKey(delivery.idempotencyKey())).map(NativeAnswers::accepted);
             }
-            String format = GenerationResponder.format(delivery.accept(), mapper.outputFormat(outputFormat));
-            return responder.respond(admission, request, delivery.accept(), format, extra);
+            return generations.generate(GenerationCommand.of(request, NativeAnswers.format(delivery.accept(), format),
+                    place, uploaded)).map(pictures -> NativeAnswers.answer(pictures, delivery.accept()));
         });
     }
 }

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.Unpooled;
 import io.qwenimage.config.QwenConfig;
-import io.qwenimage.errors.ErrorCode;
-import io.qwenimage.errors.ServiceException;
-import io.qwenimage.jobs.JobStoreUnavailableException;
-import io.qwenimage.jobs.SubscriberLimits;
-import io.qwenimage.security.Callers;
+import io.qwenimage.service.Generations;
+import io.qwenimage.service.JobAnswer;
+import io.qwenimage.service.JobStatus;
+import io.qwenimage.service.ProgressStream;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.buffer.Buffer;
@@ -24,7 +23,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,38 +52,27 @@ public class JobsResource {
         return t;
     });
 
-    private final AsyncGenerations async;
-    private final Callers callers;
+    private final Generations generations;
     private final ObjectMapper json;
     private final int maxUnreadBytes;
     private final long drainTimeoutNanos;
 
-    public JobsResource(AsyncGenerations async, Callers callers, ObjectMapper json, QwenConfig config) {
-        this.async = async;
-        this.callers = callers;
+    public JobsResource(Generations generations, ObjectMapper json, QwenConfig config) {
+        this.generations = generations;
         this.json = json;
         this.maxUnreadBytes = config.jobs().eventsMaxUnreadBytes();
         this.drainTimeoutNanos = config.jobs().eventsDrainTimeout().toNanos();
     }
 
-    private Map<String, Object> find(String id) {
-        return async.status(id, callers.current().id()).orElseThrow(() -> notFound(id));
-    }
-
-    private static ServiceException notFound(String id) {
-        return new ServiceException(ErrorCode.JOB_NOT_FOUND, "no job " + id + " (finished jobs are kept for a "
-                + "while, and only for whoever submitted them)", Map.of("id", id));
-    }
-
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response status(@PathParam("id") String id) {
-        AsyncGenerations.JobAnswer answer = async.answer(id, callers.current().id()).orElseThrow(() -> notFound(id));
-        if (answer.stored() == null) {
+        JobAnswer answer = generations.job(id);
+        if (!answer.isStored()) {
             return Response.ok(answer.live(), MediaType.APPLICATION_JSON_TYPE).build();
         }
         // a view of the shared direct bytes: written to the socket as they are, one copy for every reader
-        Buffer shared = Buffer.buffer(Unpooled.wrappedBuffer(answer.stored().document().view()));
+        Buffer shared = Buffer.buffer(Unpooled.wrappedBuffer(answer.bytes()));
         return Response.ok(shared, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
@@ -96,7 +83,7 @@ public class JobsResource {
     @DELETE
     @Produces(MediaType.APPLICATION_JSON)
     public Response cancel(@PathParam("id") String id) {
-        return Response.accepted(async.cancel(id, callers.current().id()).orElseThrow(() -> notFound(id))).build();
+        return Response.accepted(generations.cancelJob(id)).build();
     }
 
     /**
@@ -109,10 +96,7 @@ public class JobsResource {
     @Blocking
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse,
                                           @Context HttpServerResponse response) {
-        String owner = callers.current().id();
-        async.answer(id, owner).orElseThrow(() -> notFound(id));
-        SubscriberLimits.Decision decision = async.subscribers().tryAcquire(id, owner);
-        SubscriberLimits.Lease lease = decision.lease().orElseThrow(() -> tooManySubscribers(id, decision));
+        ProgressStream stream = generations.openProgressStream(id);
         response.setWriteQueueMaxSize(maxUnreadBytes);
         return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
             AtomicReference<List<Object>> last = new AtomicReference<>();
@@ -133,31 +117,30 @@ public class JobsResource {
                         }
                         return;
                     }
-                    AsyncGenerations.JobAnswer answer = async.answer(id, owner).orElseThrow(() -> notFound(id));
+                    JobAnswer answer = stream.poll();
                     if (answer.terminal()) {
-                        String data = answer.stored() != null ? answer.stored().document().text()
-                                : json.writeValueAsString(answer.live());
+                        String data = answer.isStored() ? answer.text() : json.writeValueAsString(answer.live());
                         emitter.emit(sse.newEventBuilder().name("done").id(id).data(data).build());
                         doneSent.set(true);
                         return;
                     }
-                    Map<String, Object> view = async.map(answer);
-                    List<Object> key = java.util.Arrays.asList(answer.status(), view.get("position"),
-                            view.get("step"));
+                    JobStatus view = generations.document(answer);
+                    List<Object> key = java.util.Arrays.asList(answer.status(), view.position(), view.step());
                     if (!Objects.equals(last.getAndSet(key), key)) {
                         emitter.emit(sse.newEventBuilder().name("progress").id(id)
                                 .data(json.writeValueAsString(view)).build());
                     }
-                } catch (JobStoreUnavailableException ex) {
-                    // Redis away for a moment: the stream waits for it rather than ending
                 } catch (JsonProcessingException | RuntimeException ex) {
-                    emitter.fail(ex);
+                    if (!Generations.storeUnavailable(ex)) {
+                        emitter.fail(ex);
+                    }
+                    // else Redis is away for a moment: the stream waits for it rather than ending
                 }
             }, 5, 200, TimeUnit.MILLISECONDS));
             // completed, failed, or the client went away: stop polling, free the place
             emitter.onTermination(() -> {
                 task.get().cancel(false);
-                lease.close();
+                stream.close();
             });
         });
     }
@@ -171,15 +154,5 @@ public class JobsResource {
         long now = System.nanoTime();
         stalledSince.compareAndSet(0, now);
         return now - stalledSince.get() > drainTimeoutNanos;
-    }
-
-    private static ServiceException tooManySubscribers(String id, SubscriberLimits.Decision decision) {
-        boolean perJob = decision.refusal() == SubscriberLimits.Refusal.JOB;
-        return new ServiceException(ErrorCode.TOO_MANY_SUBSCRIBERS, perJob
-                ? "job " + id + " already has the most progress streams allowed (qwen.jobs.events-max-subscribers-"
-                + "per-job); close one, or poll GET /jobs/" + id
-                : "this caller already has the most progress streams allowed (qwen.jobs.events-max-subscribers-"
-                + "per-caller); close one, or poll GET /jobs/{id}", Map.of("id", id, "limit", perJob ? "job"
-                : "caller"));
     }
 }

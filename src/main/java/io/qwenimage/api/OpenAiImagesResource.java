@@ -5,9 +5,11 @@ import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.errors.ServiceException;
 import io.qwenimage.http.GenerationRoute;
-import io.qwenimage.jobs.Admission;
-import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.GeneratedPictures;
+import io.qwenimage.service.GenerationCommand;
+import io.qwenimage.service.Generations;
 import io.qwenimage.service.PictureIntake;
+import io.qwenimage.service.QueuePlace;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -36,21 +38,19 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Path("/v1/images")
 public class OpenAiImagesResource {
 
-    private final GenerationService service;
+    private final Generations generations;
     private final RequestMapper mapper;
-    private final GenerationResponder responder;
     private final ImageLinks links;
     private final QwenConfig config;
     private final PictureIntake intake;
 
-    public OpenAiImagesResource(GenerationService service, RequestMapper mapper, GenerationResponder responder,
-                                ImageLinks links, QwenConfig config, PictureIntake intake) {
-        this.intake = intake;
-        this.service = service;
+    public OpenAiImagesResource(Generations generations, RequestMapper mapper, ImageLinks links, QwenConfig config,
+                                PictureIntake intake) {
+        this.generations = generations;
         this.mapper = mapper;
-        this.responder = responder;
         this.links = links;
         this.config = config;
+        this.intake = intake;
     }
 
     @POST
@@ -61,11 +61,11 @@ public class OpenAiImagesResource {
         if (body == null) {
             throw ServiceException.invalid("prompt", "a JSON body with \"prompt\" is required");
         }
-        ModelInfo model = service.readyModel();
+        ModelInfo model = generations.readyModel();
         int[] size = size(body.size(), model);
-        GenerationRequest request = mapper.textToImage(new TextToImageRequest(body.prompt(), body.negativePrompt(),
-                size[0], size[1], body.steps(), body.guidanceScale(), body.trueCfgScale(), body.seed(), body.n(),
-                body.scheduler(), null), model);
+        GenerationRequest request = mapper.textToImage(new RequestFields(body.prompt(), body.negativePrompt(), size[0],
+                size[1], body.steps(), new Guidance(body.guidanceScale(), body.trueCfgScale()), body.seed(), body.n(),
+                body.scheduler()), model);
         return answer(null, request, body.responseFormat(), body.outputFormat(), uri);
     }
 
@@ -84,18 +84,18 @@ public class OpenAiImagesResource {
         }
         byte[] bytes = UploadedValues.file(image != null ? image : imageArray, "image",
                 config.server().maxFileSize());
-        ModelInfo model = service.readyModel();
+        ModelInfo model = generations.readyModel();
         int[] wh = size == null || size.isBlank() || size.equals("auto") ? new int[] {0, 0} : size(size, model);
         Long seedValue = UploadedValues.wholeNumber(seed, "seed");
         Integer count = UploadedValues.integer(n, "n");
         Double strengthValue = UploadedValues.number(strength, "strength");
-        return intake.withPicture(bytes, (admission, input) -> answer(admission, mapper.imageToImage(prompt, null,
-                wh[0] == 0 ? null : wh[0], wh[1] == 0 ? null : wh[1], null, null, seedValue, count, null,
-                strengthValue, input, model), responseFormat, outputFormat, uri));
+        return intake.withPicture(bytes, (place, input) -> answer(place, mapper.imageToImage(
+                new RequestFields(prompt, null, wh[0] == 0 ? null : wh[0], wh[1] == 0 ? null : wh[1], null, null,
+                        seedValue, count, null), strengthValue, input, model), responseFormat, outputFormat, uri));
     }
 
-    /** {@code admission}: the queue place taken before the picture was decoded, or null. */
-    private Uni<Response> answer(Admission admission, GenerationRequest request, String responseFormat,
+    /** {@code place}: the queue place taken before the picture was decoded, or null. */
+    private Uni<Response> answer(QueuePlace place, GenerationRequest request, String responseFormat,
                                  String outputFormat, UriInfo uri) {
         String delivery = responseFormat == null ? "b64_json" : responseFormat.toLowerCase(Locale.ROOT);
         if (!delivery.equals("b64_json") && !delivery.equals("url")) {
@@ -107,26 +107,31 @@ public class OpenAiImagesResource {
         }
         String encoding = mapper.outputFormat(format);
         String base = uri.getBaseUri().toString().replaceAll("/$", "");
-        return responder.respond(admission, request, encoding, (result, encoded, model, seconds) -> {
-            List<Map<String, Object>> data = new ArrayList<>();
-            for (byte[] picture : encoded) {
-                Map<String, Object> item = new LinkedHashMap<>();
-                if (delivery.equals("url")) {
-                    String id = links.put(picture, encoding.equals("jpeg") ? "image/jpeg" : "image/png");
-                    item.put("url", base + "/v1/images/files/" + id);
-                } else {
-                    item.put("b64_json", Base64.getEncoder().encodeToString(picture));
-                }
-                item.put("revised_prompt", request.prompt());
-                data.add(item);
+        GenerationCommand command = place == null ? GenerationCommand.of(request, encoding)
+                : GenerationCommand.of(request, encoding, place, null);
+        return generations.generate(command).map(pictures -> body(pictures, delivery.equals("url") ? base : null));
+    }
+
+    /** OpenAI's {@code {created, data: [{b64_json | url, revised_prompt}], ...}}; links under {@code base}. */
+    private Response body(GeneratedPictures pictures, String base) {
+        List<Map<String, Object>> data = new ArrayList<>();
+        for (byte[] picture : pictures.pictures()) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            if (base != null) {
+                item.put("url", base + "/v1/images/files/" + links.put(picture, pictures.mediaType()));
+            } else {
+                item.put("b64_json", Base64.getEncoder().encodeToString(picture));
             }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("created", Instant.now().getEpochSecond());
-            body.put("data", data);
-            body.put("output_format", encoding);
-            body.put("size", request.width() + "x" + request.height());
-            return Response.ok(body).type(MediaType.APPLICATION_JSON).header("X-Seed", result.seeds().get(0)).build();
-        });
+            item.put("revised_prompt", pictures.request().prompt());
+            data.add(item);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("created", Instant.now().getEpochSecond());
+        body.put("data", data);
+        body.put("output_format", pictures.format());
+        body.put("size", pictures.request().width() + "x" + pictures.request().height());
+        return NativeAnswers.cacheHeader(Response.ok(body).type(MediaType.APPLICATION_JSON)
+                .header("X-Seed", pictures.seeds().get(0)), pictures).build();
     }
 
     /** "WxH", or "auto"/absent for the model's native size. */

@@ -34,16 +34,16 @@ public class RequestMapper {
         if (body == null) {
             throw ServiceException.invalid("body", "a JSON body with at least \"prompt\" is required");
         }
-        GenerationRequest r = build(body.prompt(), body.negativePrompt(), body.width(), body.height(),
-                body.numInferenceSteps(), new Guidance(body.guidanceScale(), body.trueCfgScale()), body.seed(),
-                body.numImages(), body.scheduler(), model, null, 1.0);
-        return withMaxSequenceLength(r, body.maxSequenceLength(), model);
+        return withMaxSequenceLength(textToImage(body.fields(), model), body.maxSequenceLength(), model);
     }
 
-    /** The engine request of an image-to-image call. */
-    public GenerationRequest imageToImage(String prompt, String negative, Integer width, Integer height, Integer steps,
-                                          Guidance guidance, Long seed, Integer numImages, String scheduler,
-                                          Double strength, RgbImage image, ModelInfo model) {
+    /** The engine request of a text-to-image call of any wire format. */
+    public GenerationRequest textToImage(RequestFields fields, ModelInfo model) {
+        return build(fields, model, null, 1.0);
+    }
+
+    /** The engine request of an image-to-image call of any wire format. */
+    public GenerationRequest imageToImage(RequestFields fields, Double strength, RgbImage image, ModelInfo model) {
         double s = strength == null ? config.generation().strength() : strength;
         if (!(s >= 0.01 && s <= 1.0)) {
             throw ServiceException.invalid("strength", "strength must be between 0.01 and 1.0, got " + s);
@@ -52,9 +52,9 @@ public class RequestMapper {
         // generated at the largest size within them that keeps its aspect ratio (multiples of 8), one smaller than
         // the minimum at the smallest size that reaches it; a family with a size multiple (Qwen-Image: 16) gets
         // the input's size rounded down to it
-        int w = width != null ? width : image.width();
-        int h = height != null ? height : image.height();
-        if (width == null && height == null) {
+        int w = fields.width() != null ? fields.width() : image.width();
+        int h = fields.height() != null ? fields.height() : image.height();
+        if (fields.width() == null && fields.height() == null) {
             QwenConfig.Limits l = config.limits();
             int m = Math.max(8, model.pipeline().sizeMultiple());
             double scale = Math.min(1.0, Math.min(Math.min((double) l.maxWidth() / w, (double) l.maxHeight() / h),
@@ -71,7 +71,8 @@ public class RequestMapper {
                 h = Math.max(m, h / m * m);
             }
         }
-        return build(prompt, negative, w, h, steps, guidance, seed, numImages, scheduler, model, image, s);
+        return build(new RequestFields(fields.prompt(), fields.negativePrompt(), w, h, fields.steps(),
+                fields.guidance(), fields.seed(), fields.numImages(), fields.scheduler()), model, image, s);
     }
 
     /** Qwen-Image's max_sequence_length, 1 to 1024; refused on other families, whose text length is fixed. */
@@ -99,10 +100,10 @@ public class RequestMapper {
         };
     }
 
-    private GenerationRequest build(String prompt, String negative, Integer width, Integer height, Integer steps,
-                                    Guidance guidance, Long seed, Integer numImages, String scheduler, ModelInfo model,
-                                    RgbImage image, double strength) {
+    private GenerationRequest build(RequestFields fields, ModelInfo model, RgbImage image, double strength) {
         QwenConfig.Limits limits = config.limits();
+        String prompt = fields.prompt();
+        String negative = fields.negativePrompt();
         if (prompt == null || prompt.isBlank()) {
             throw ServiceException.invalid("prompt", "prompt must not be empty");
         }
@@ -116,8 +117,8 @@ public class RequestMapper {
         }
         printable("prompt", prompt);
         printable("negative_prompt", negative);
-        int w = width != null ? width : model.nativeSize();
-        int h = height != null ? height : model.nativeSize();
+        int w = fields.width() != null ? fields.width() : model.nativeSize();
+        int h = fields.height() != null ? fields.height() : model.nativeSize();
         range("width", w, limits.minSize(), limits.maxWidth());
         range("height", h, limits.minSize(), limits.maxHeight());
         if ((long) w * h > limits.maxPixels()) {
@@ -127,19 +128,20 @@ public class RequestMapper {
         }
         multiple("width", w, model);
         multiple("height", h, model);
-        int n = steps != null ? steps : config.generation().steps();
+        int n = fields.steps() != null ? fields.steps() : config.generation().steps();
         range("num_inference_steps", n, 1, limits.maxSteps());
-        double g = guidanceScale(guidance, model);
-        int count = numImages != null ? numImages : 1;
+        double g = guidanceScale(fields.guidance(), model);
+        int count = fields.numImages() != null ? fields.numImages() : 1;
         range("num_images", count, 1, limits.maxNumImages());
         SchedulerKind kind;
         try {
-            kind = scheduler != null ? SchedulerKind.fromApiName(scheduler)
+            kind = fields.scheduler() != null ? SchedulerKind.fromApiName(fields.scheduler())
                     : model.defaultScheduler(SchedulerKind.fromApiName(config.generation().scheduler()));
         } catch (IllegalArgumentException e) {
             throw ServiceException.invalid("scheduler", e.getMessage());
         }
         long s;
+        Long seed = fields.seed();
         if (seed != null && seed > GenerationRequest.MAX_SEED) {
             throw new ServiceException(ErrorCode.VALIDATION_ERROR, "seed must be between 0 and "
                     + GenerationRequest.MAX_SEED + " (negative: random), got " + seed,

@@ -23,11 +23,9 @@ public record TextToImageRequest(
         @JsonProperty("output_format") String outputFormat,
         @JsonProperty("max_sequence_length") Integer maxSequenceLength) {
 
-    /** The body without max_sequence_length (the routes whose wire format has no such field). */
-    public TextToImageRequest(String prompt, String negativePrompt, Integer width, Integer height,
-                              Integer numInferenceSteps, Double guidanceScale, Double trueCfgScale, Long seed,
-                              Integer numImages, String scheduler, String outputFormat) {
-        this(prompt, negativePrompt, width, height, numInferenceSteps, guidanceScale, trueCfgScale, seed, numImages,
-                scheduler, outputFormat, null);
+    /** The body's generation fields. */
+    public RequestFields fields() {
+        return new RequestFields(prompt, negativePrompt, width, height, numInferenceSteps,
+                new Guidance(guidanceScale, trueCfgScale), seed, numImages, scheduler);
     }
 }

@@ -1,9 +1,8 @@
 package io.qwenimage.api;
 
-import io.qwenimage.engine.GenerationRequest;
-import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.http.GenerationRoute;
-import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.GenerationCommand;
+import io.qwenimage.service.Generations;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -12,21 +11,18 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
 
 /** POST /text-to-image: the seed's JSON endpoint. */
 @GenerationRoute
 @Path("/text-to-image")
 public class TextToImageResource {
 
-    private final GenerationService service;
+    private final Generations generations;
     private final RequestMapper mapper;
-    private final GenerationResponder responder;
 
-    public TextToImageResource(GenerationService service, RequestMapper mapper, GenerationResponder responder) {
-        this.service = service;
+    public TextToImageResource(Generations generations, RequestMapper mapper) {
+        this.generations = generations;
         this.mapper = mapper;
-        this.responder = responder;
     }
 
     @POST
@@ -35,19 +31,19 @@ public class TextToImageResource {
     public Uni<Response> generate(TextToImageRequest body, @HeaderParam("Accept") String accept,
                                   @HeaderParam("Prefer") String prefer,
                                   @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return generate(body, GenerationResponder.prefersAsync(prefer) ? Delivery.job(idempotencyKey)
+        return generate(body, NativeAnswers.prefersAsync(prefer) ? Delivery.job(idempotencyKey)
                 : Delivery.answer(accept));
     }
 
     /** The body's generation, answered now or as a job ({@code POST /jobs} comes here too). */
     Uni<Response> generate(TextToImageRequest body, Delivery delivery) {
-        ModelInfo model = service.readyModel();
-        GenerationRequest request = mapper.textToImage(body, model);
+        var request = mapper.textToImage(body, generations.readyModel());
+        String format = mapper.outputFormat(body.outputFormat());
         if (delivery.asJob()) {
-            return responder.respondAsync(request, mapper.outputFormat(body.outputFormat()), Map.of(),
-                    delivery.idempotencyKey());
+            return generations.submitJob(GenerationCommand.of(request, format)
+                    .withIdempotencyKey(delivery.idempotencyKey())).map(NativeAnswers::accepted);
         }
-        String format = GenerationResponder.format(delivery.accept(), mapper.outputFormat(body.outputFormat()));
-        return responder.respond(request, delivery.accept(), format, Map.of());
+        return generations.generate(GenerationCommand.of(request, NativeAnswers.format(delivery.accept(), format)))
+                .map(pictures -> NativeAnswers.answer(pictures, delivery.accept()));
     }
 }

@@ -7,11 +7,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.jobs.JobQueue;
-import io.qwenimage.service.GenerationService;
-import io.qwenimage.service.ModelLoaded;
-import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,10 +32,10 @@ public class GenerationMetrics {
     static final Duration[] QUEUE_SLO = seconds(0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
 
     private final MeterRegistry registry;
-    private final GenerationService service;
+    private final ServingState service;
     private final QwenConfig config;
 
-    public GenerationMetrics(MeterRegistry registry, GenerationService service, QwenConfig config) {
+    public GenerationMetrics(MeterRegistry registry, ServingState service, QwenConfig config) {
         this.registry = registry;
         this.service = service;
         this.config = config;

@@ -1,15 +1,15 @@
 package io.qwenimage.observability;
 
+import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.http.ErrorEnvelope;
 import io.qwenimage.http.GenerationRoute;
-import io.qwenimage.engine.ProgressListener;
+import io.qwenimage.jobs.JobHooks;
 import io.qwenimage.security.Callers;
-import io.qwenimage.service.JobHooks;
-import io.micrometer.core.instrument.Timer;
-import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.Priorities;

@@ -17,8 +17,11 @@ import io.qwenimage.engine.pipeline.Pipelines;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.jobs.Admission;
 import io.qwenimage.jobs.Job;
+import io.qwenimage.jobs.JobHooks;
 import io.qwenimage.jobs.JobQueue;
 import io.qwenimage.jobs.QueueSettings;
+import io.qwenimage.observability.ModelLoaded;
+import io.qwenimage.observability.ServingState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -35,7 +38,7 @@ import org.jboss.logging.Logger;
  * generation, then serves generations through the bounded {@link JobQueue}.
  */
 @ApplicationScoped
-public class GenerationService {
+public class GenerationService implements ServingState {
 
     private static final Logger LOG = Logger.getLogger(GenerationService.class);
 
@@ -62,7 +65,13 @@ public class GenerationService {
 
     void onStart(@Observes StartupEvent event) {
         ConfigValidator.validate(config);
-        installSignalHandlers();
+        // ordered before ONNX Runtime's own shutdown hook frees its environment (DrainOnSignal says why)
+        DrainOnSignal.install(() -> {
+            LOG.infof("waiting for %d queued and running generations", queue == null ? 0
+                    : queue.queued() + queue.running());
+            drain();
+            closeEngine();
+        });
         Thread loader = new Thread(this::load, "qwen-model-loader");
         loader.setDaemon(true);
         loader.start();
@@ -71,33 +80,6 @@ public class GenerationService {
     void onStop(@Observes ShutdownEvent event) {
         drain();
         closeEngine();
-    }
-
-    /**
-     * SIGTERM and SIGINT drain before the JVM begins to exit: ONNX Runtime releases its native environment in a
-     * JVM shutdown hook, and shutdown hooks run concurrently, so a generation still running when the JVM starts
-     * to exit would touch freed memory. So: stop admitting (readiness DOWN, new generations 503), let queued and
-     * running jobs finish within quarkus.shutdown.timeout, close the engine, and only then exit (status 0);
-     * Quarkus' own graceful shutdown then waits for the last responses to be written.
-     */
-    private void installSignalHandlers() {
-        for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-                    Thread t = new Thread(() -> {
-                        LOG.infof("SIG%s: draining (no new generations; waiting for %d queued and running)", name,
-                                queue == null ? 0 : queue.queued() + queue.running());
-                        drain();
-                        closeEngine();
-                        System.exit(0);
-                    }, "qwen-drain");
-                    t.start();
-                });
-            } catch (IllegalArgumentException e) {
-                LOG.warnf("cannot handle SIG%s (%s); shutdown will not wait for running generations", name,
-                        e.getMessage());
-            }
-        }
     }
 
     private void drain() {
@@ -254,6 +236,7 @@ public class GenerationService {
     }
 
     /** Ready to take generations: started and not draining. */
+    @Override
     public boolean isReady() {
         return warmedUp && !isDraining();
     }
@@ -270,6 +253,7 @@ public class GenerationService {
     }
 
     /** The queue, or null while loading. */
+    @Override
     public JobQueue queue() {
         return queue;
     }

@@ -9,6 +9,7 @@ import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.pipeline.ImagePipeline;
 import io.qwenimage.jobs.BatchMember;
 import io.qwenimage.jobs.BatchableTask;
+import io.qwenimage.jobs.JobHooks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

@@ -5,7 +5,6 @@ import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.image.DecodeBudget;
 import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.engine.image.ImageHeader;
-import io.qwenimage.jobs.Admission;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -62,9 +61,9 @@ public class PictureIntake {
      * @throws io.qwenimage.jobs.QueueFullException                   when the queue is full
      * @throws io.qwenimage.engine.image.DecodeBudgetExceededException when decodes in flight take the budget
      */
-    public <T> Uni<T> withPicture(byte[] picture, BiFunction<Admission, RgbImage, Uni<T>> then) {
+    public <T> Uni<T> withPicture(byte[] picture, BiFunction<QueuePlace, RgbImage, Uni<T>> then) {
         ImageHeader header = ImageCodec.header(picture, maxPixels);
-        Admission admission = service.admit();
+        QueuePlace place = new QueuePlace(service.admit());
         CompletableFuture<RgbImage> decoded;
         try {
             DecodeBudget.Lease lease = budget.acquire(header.decodingBytes());
@@ -79,7 +78,7 @@ public class PictureIntake {
                 throw e;
             }
         } catch (RuntimeException e) {
-            admission.close();
+            place.close();
             throw e;
         }
         Context context = Vertx.currentContext();
@@ -92,9 +91,9 @@ public class PictureIntake {
                         context.runOnContext(v -> command.run());
                     }
                 })
-                .onItem().transformToUni(image -> then.apply(admission, image))
+                .onItem().transformToUni(image -> then.apply(place, image))
                 // however it ends (an asynchronous job answered from its Idempotency-Key submits nothing)
-                .onTermination().invoke(admission::close);
+                .onTermination().invoke(place::close);
     }
 
     /** Bytes of decoding in flight, for tests and metrics. */

@@ -4,12 +4,12 @@ import static io.qwenimage.hostile.HostileProfile.KEY_A;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qwenimage.api.AsyncGenerations;
-import io.qwenimage.jobs.JobRecord;
-import io.qwenimage.store.SharedState;
-import io.qwenimage.testing.ServiceReady;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.qwenimage.jobs.JobRecord;
+import io.qwenimage.service.Generations;
+import io.qwenimage.store.SharedState;
+import io.qwenimage.testing.ServiceReady;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,7 +48,7 @@ class IdleReadersHostileTest {
     SharedState shared;
 
     @Inject
-    AsyncGenerations async;
+    Generations generations;
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
@@ -161,10 +161,10 @@ class IdleReadersHostileTest {
 
         // none of them reads its 12.6 MB final event: after the drain timeout (3 s here: long enough that none is
         // cut off while the fifth is still being refused on a slow machine) they are cut off
-        for (int i = 0; i < 200 && async.subscribers().open() > 0; i++) {
+        for (int i = 0; i < 200 && generations.openProgressStreams() > 0; i++) {
             Thread.sleep(50);
         }
-        assertThat(async.subscribers().open()).as("streams still open").isZero();
+        assertThat(generations.openProgressStreams()).as("streams still open").isZero();
         Socket next = idleReader("/jobs/" + id + "/events");
         assertThat(statusLine(next)).contains("200");
     }

@@ -1,4 +1,4 @@
-package io.qwenimage.service;
+package io.qwenimage.observability;
 
 import io.qwenimage.engine.model.ModelInfo;
 

@@ -1,8 +1,7 @@
-package io.qwenimage.api;
-
-import io.smallrye.common.annotation.NonBlocking;
+package io.qwenimage.service;
 
 import io.qwenimage.jobs.Job;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.temporal.ChronoUnit;
@@ -11,7 +10,7 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
 /**
  * The request deadline, as SmallRye Fault Tolerance's timeout on waiting for a job. Its value comes from
  * {@code qwen.server.request-timeout} through FT's own config keys (application.properties:
- * {@code io.qwenimage.api.JobDeadline/await/Timeout/value}). The caller cancels the job when the timeout fires.
+ * {@code io.qwenimage.service.JobDeadline/await/Timeout/value}). The caller cancels the job when the timeout fires.
  */
 @ApplicationScoped
 public class JobDeadline {

@@ -1,4 +1,4 @@
-package io.qwenimage.service;
+package io.qwenimage.jobs;
 
 import io.qwenimage.engine.ProgressListener;
 

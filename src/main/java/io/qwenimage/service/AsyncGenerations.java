@@ -1,8 +1,8 @@
-package io.qwenimage.api;
+package io.qwenimage.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.errors.ErrorCatalogue;
 import io.qwenimage.errors.ErrorCode;
@@ -15,12 +15,11 @@ import io.qwenimage.jobs.JobRecord;
 import io.qwenimage.jobs.JobState;
 import io.qwenimage.jobs.JobStore;
 import io.qwenimage.jobs.JobStoreUnavailableException;
-import io.qwenimage.service.GenerationService;
+import io.qwenimage.jobs.SubscriberLimits;
 import io.qwenimage.store.SharedState;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,11 +44,9 @@ import org.jboss.logging.Logger;
  * and a flag polled every half second) to the replica that runs it.
  */
 @ApplicationScoped
-public class AsyncGenerations {
+class AsyncGenerations {
 
     private static final Logger LOG = Logger.getLogger(AsyncGenerations.class);
-    private static final TypeReference<Map<String, Object>> DOCUMENT = new TypeReference<>() {
-    };
 
     private final AsyncJobStore<ImageResponse> local;
     private final JobStore shared;
@@ -59,7 +56,7 @@ public class AsyncGenerations {
     private final Duration resultTtl;
     private final Duration liveTtl;
     private final long maxResultBytes;
-    private final io.qwenimage.jobs.SubscriberLimits subscribers;
+    private final SubscriberLimits subscribers;
     private final Map<String, String> published = new ConcurrentHashMap<>();
     private final ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "qwen-job-publisher");
@@ -67,7 +64,7 @@ public class AsyncGenerations {
         return t;
     });
 
-    public AsyncGenerations(QwenConfig config, GenerationService service, SharedState state, ObjectMapper json) {
+    AsyncGenerations(QwenConfig config, GenerationService service, SharedState state, ObjectMapper json) {
         // a long backstop: jobs leave this store as soon as their final document is published
         this.local = new AsyncJobStore<>(config.jobs().resultTtl(), config.jobs().maxResultBytes());
         this.shared = state.jobs();
@@ -77,7 +74,7 @@ public class AsyncGenerations {
         this.resultTtl = config.jobs().resultTtl();
         this.liveTtl = config.server().requestTimeout().plus(config.jobs().resultTtl());
         this.maxResultBytes = config.jobs().maxResultBytes();
-        this.subscribers = new io.qwenimage.jobs.SubscriberLimits(config.jobs().eventsMaxSubscribersPerJob(),
+        this.subscribers = new SubscriberLimits(config.jobs().eventsMaxSubscribersPerJob(),
                 config.jobs().eventsMaxSubscribersPerCaller());
         shared.onCancelRequest(id -> local.find(id).ifPresent(e -> e.job().cancel("cancelled by the client")));
         publisher.scheduleWithFixedDelay(this::tick, 500, 500, TimeUnit.MILLISECONDS);
@@ -96,10 +93,10 @@ public class AsyncGenerations {
      *
      * @throws JobStoreUnavailableException when the store cannot take the job (nothing runs then)
      */
-    public Map<String, Object> submit(String owner, String idempotencyKey, Supplier<Job<ImageResponse>> submit) {
+    JobStatus submit(String owner, String idempotencyKey, Supplier<Job<ImageResponse>> submit) {
         boolean keyed = idempotencyKey != null && !idempotencyKey.isBlank();
         if (keyed) {
-            Optional<Map<String, Object>> replayed = replayed(owner, idempotencyKey);
+            Optional<JobStatus> replayed = replayed(owner, idempotencyKey);
             if (replayed.isPresent()) {
                 return replayed.get();
             }
@@ -113,7 +110,7 @@ public class AsyncGenerations {
             if (keyed) {
                 Optional<String> earlier = shared.bindIdempotencyKey(owner, idempotencyKey, entry.id(), liveTtl);
                 if (earlier.isPresent() && !earlier.get().equals(entry.id())) {
-                    Optional<Map<String, Object>> theirs = stored(earlier.get(), owner);
+                    Optional<JobStatus> theirs = stored(earlier.get(), owner);
                     if (theirs.isPresent()) {
                         entry.job().cancel("a job with this Idempotency-Key exists");
                         local.forget(entry.id());
@@ -136,7 +133,7 @@ public class AsyncGenerations {
      *
      * @throws ServiceException 410 {@code JOB_EXPIRED} when it was {@code owner}'s and its record is gone
      */
-    public Optional<Map<String, Object>> status(String id, String owner) {
+    Optional<JobStatus> status(String id, String owner) {
         Optional<AsyncJobStore.Entry<ImageResponse>> here = local.get(id, owner);
         if (here.isPresent()) {
             return Optional.of(view(here.get()));
@@ -160,12 +157,12 @@ public class AsyncGenerations {
      * @return the document after the cancel, or empty for an unknown job
      * @throws ServiceException 409 when the job had already finished
      */
-    public Optional<Map<String, Object>> cancel(String id, String owner) {
+    Optional<JobStatus> cancel(String id, String owner) {
         Optional<AsyncJobStore.Entry<ImageResponse>> here = local.get(id, owner);
         if (here.isPresent()) {
             AsyncJobStore.Entry<ImageResponse> e = here.get();
             String status = status(e);
-            if (terminal(status)) {
+            if (JobStatus.terminal(status)) {
                 throw finished(id, status);
             }
             e.job().cancel("cancelled by the client");
@@ -210,117 +207,84 @@ public class AsyncGenerations {
         };
     }
 
-    /** True once the job will not change any more. */
-    static boolean terminal(String status) {
-        return status.equals("succeeded") || status.equals("failed") || status.equals("cancelled");
-    }
-
     /** The status document of a job running here. */
-    Map<String, Object> view(AsyncJobStore.Entry<ImageResponse> e) {
-        Map<String, Object> v = new LinkedHashMap<>();
+    JobStatus view(AsyncJobStore.Entry<ImageResponse> e) {
         String status = status(e);
         Job<ImageResponse> job = e.job();
-        v.put("id", e.id());
-        v.put("status", status);
-        v.put("created", e.created().toString());
-        v.put("status_url", "/jobs/" + e.id());
-        v.put("replica", replica);
+        Integer position = null;
+        Double eta = null;
+        Integer step = null;
+        Integer totalSteps = null;
         if (status.equals("queued") && service.queue() != null) {
-            int position = service.queue().position(job);
-            v.put("position", position);
-            v.put("eta_seconds", Math.round(position * service.queue().meanServiceSeconds()
-                    / Math.max(1, service.queue().running()) * 10) / 10.0);
+            position = service.queue().position(job);
+            eta = Math.round(position * service.queue().meanServiceSeconds()
+                    / Math.max(1, service.queue().running()) * 10) / 10.0;
         }
         if (status.equals("running")) {
-            v.put("step", job.step());
-            v.put("total_steps", job.totalSteps());
-            double eta = job.etaSeconds();
-            if (eta >= 0) {
-                v.put("eta_seconds", Math.round(eta * 10) / 10.0);
-            }
+            step = job.step();
+            totalSteps = job.totalSteps();
+            double running = job.etaSeconds();
+            eta = running >= 0 ? Math.round(running * 10) / 10.0 : null;
         }
-        if (status.equals("succeeded")) {
-            if (job.totalSteps() > 0) {
-                v.put("total_steps", job.totalSteps());     // the steps it ran (image-to-image: fewer than asked)
-            }
-            v.put("result", e.result());
+        if (status.equals("succeeded") && job.totalSteps() > 0) {
+            totalSteps = job.totalSteps();     // the steps it ran (image-to-image: fewer than asked)
         }
-        if (status.equals("failed") || status.equals("cancelled")) {
-            Throwable failure = e.failure();
-            if (failure != null) {
-                Problem p = ErrorCatalogue.problemOf(failure);
-                v.put("error", ErrorEnvelope.error(p));
-                v.put("http_status", p.status());
-            }
+        ErrorEnvelope.Error error = null;
+        Integer httpStatus = null;
+        if ((status.equals("failed") || status.equals("cancelled")) && e.failure() != null) {
+            Problem p = ErrorCatalogue.problemOf(e.failure());
+            error = ErrorEnvelope.error(p);
+            httpStatus = p.status();
         }
-        return v;
+        return new JobStatus(e.id(), status, e.created().toString(), "/jobs/" + e.id(), replica, position, eta, step,
+                totalSteps, status.equals("succeeded") ? e.result() : null, error, httpStatus);
     }
 
     /** The caps on open progress streams. */
-    public io.qwenimage.jobs.SubscriberLimits subscribers() {
+    SubscriberLimits subscribers() {
         return subscribers;
     }
 
-    /** The answer a failure gives: for the metrics and audit of a job that ended after its request. */
-    Problem failureProblem(Throwable failure) {
-        return ErrorCatalogue.problemOf(failure);
-    }
-
     /** The document of the job {@code owner}'s key is bound to: live here, or its record in the store. */
-    private Optional<Map<String, Object>> replayed(String owner, String idempotencyKey) {
+    private Optional<JobStatus> replayed(String owner, String idempotencyKey) {
         return shared.boundJob(owner, idempotencyKey)
                 .flatMap(id -> local.get(id, owner).map(this::view).or(() -> stored(id, owner)));
     }
 
-    private Optional<Map<String, Object>> stored(String id, String owner) {
+    private Optional<JobStatus> stored(String id, String owner) {
         return shared.find(id).filter(r -> r.owner().equals(owner)).map(this::parse);
     }
 
-    private Map<String, Object> parse(JobRecord record) {
+    private JobStatus parse(JobRecord record) {
         try {
-            return json.readValue(new com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream(
-                    record.document().view()), DOCUMENT);
+            return json.readValue(new ByteBufferBackedInputStream(record.document().view()), JobStatus.class);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("unreadable job document " + record.id(), e);
         }
     }
 
     /**
-     * Job {@code id} as its reader gets it: the live document of a job running here, or the stored record,
-     * whose shared bytes are answered as they are (never parsed and written again per reader).
+     * Job {@code id} as its reader gets it: the live document of a job running here, or the stored record.
      *
      * @throws ServiceException 410 {@code JOB_EXPIRED} when it was {@code owner}'s and its record is gone
      */
-    public Optional<JobAnswer> answer(String id, String owner) {
+    Optional<JobAnswer> answer(String id, String owner) {
         Optional<AsyncJobStore.Entry<ImageResponse>> here = local.get(id, owner);
         if (here.isPresent()) {
             return Optional.of(JobAnswer.live(view(here.get())));
         }
-        return orExpired(shared.find(id).filter(r -> r.owner().equals(owner)), id, owner)
-                .map(r -> new JobAnswer(r.status(), null, r));
+        return orExpired(shared.find(id).filter(r -> r.owner().equals(owner)), id, owner).map(JobAnswer::stored);
     }
 
-    /** A job's status document: built now ({@code live}) or as stored ({@code stored}). */
-    public record JobAnswer(String status, Map<String, Object> live, JobRecord stored) {
-
-        static JobAnswer live(Map<String, Object> view) {
-            return new JobAnswer((String) view.get("status"), view, null);
-        }
-
-        public boolean terminal() {
-            return AsyncGenerations.terminal(status);
-        }
-    }
-
-    /** The parsed document of {@code answer} (small while the job runs; a finished one is not parsed per reader). */
-    Map<String, Object> map(JobAnswer answer) {
-        return answer.live() != null ? answer.live() : parse(answer.stored());
+    /** The document of {@code answer}: the live one, or the stored one parsed (small while the job runs). */
+    JobStatus document(JobAnswer answer) {
+        return answer.isStored() ? parse(answer.record()) : answer.live();
     }
 
     /** Saves the job's document if it changed since the last save. */
     private void publish(AsyncJobStore.Entry<ImageResponse> e) {
-        Map<String, Object> view = view(e);
-        String status = (String) view.get("status");
+        JobStatus view = view(e);
+        String status = view.status();
         String document;
         try {
             document = json.writeValueAsString(view);     // once per change, shared by every reader
@@ -339,15 +303,11 @@ public class AsyncGenerations {
     }
 
     private JobRecord tooLarge(AsyncJobStore.Entry<ImageResponse> e, JobRecord record) {
-        Map<String, Object> v = new LinkedHashMap<>(parse(record));
-        v.remove("result");
-        v.put("status", "failed");
         Problem p = ErrorCode.RESULT_TOO_LARGE.problem("the pictures (" + record.bytes() + " bytes) exceed "
                 + "qwen.jobs.max-result-bytes (" + maxResultBytes + ")", Map.of("max_result_bytes", maxResultBytes));
-        v.put("error", ErrorEnvelope.error(p));
-        v.put("http_status", p.status());
         try {
-            return new JobRecord(e.id(), e.owner(), replica, "failed", json.writeValueAsString(v));
+            return new JobRecord(e.id(), e.owner(), replica, "failed", json.writeValueAsString(
+                    parse(record).failedWith(ErrorEnvelope.error(p), p.status())));
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException(ex);
         }
@@ -355,7 +315,7 @@ public class AsyncGenerations {
 
     /** The job ended: its final document goes to the store, then the job leaves this replica. */
     private void finish(AsyncJobStore.Entry<ImageResponse> e) {
-        if (!e.finished() || !terminal(status(e))) {
+        if (!e.finished() || !JobStatus.terminal(status(e))) {
             return;     // its outcome is not recorded yet: the next tick comes back to it
         }
         try {
