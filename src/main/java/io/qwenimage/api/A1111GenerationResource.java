@@ -9,6 +9,8 @@ import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.errors.ServiceException;
 import io.qwenimage.http.GenerationRoute;
+import io.qwenimage.security.Callers;
+import io.qwenimage.service.CallerModels;
 import io.qwenimage.service.GeneratedPictures;
 import io.qwenimage.service.GenerationCommand;
 import io.qwenimage.service.Generations;
@@ -43,9 +45,13 @@ public class A1111GenerationResource {
     private final QwenConfig config;
     private final ObjectMapper json;
     private final PictureIntake intake;
+    private final CallerModels callerModels;
+    private final Callers callers;
 
     public A1111GenerationResource(Generations generations, RequestMapper mapper, QwenConfig config, ObjectMapper json,
-                                   PictureIntake intake) {
+                                   PictureIntake intake, CallerModels callerModels, Callers callers) {
+        this.callerModels = callerModels;
+        this.callers = callers;
         this.generations = generations;
         this.mapper = mapper;
         this.config = config;
@@ -59,9 +65,8 @@ public class A1111GenerationResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> txt2img(A1111Request body) {
         A1111Request r = body == null ? empty() : body;
-        ModelInfo model = generations.readyModel();
-        GenerationRequest request = mapper.textToImage(fields(r, count(r), model), model);
-        return answer(null, request, r);
+        return generations.model(checkpoint(r)).flatMap(model ->
+                answer(model.id(), null, mapper.textToImage(fields(r, count(r), model), model), r));
     }
 
     @POST
@@ -75,16 +80,24 @@ public class A1111GenerationResource {
         }
         byte[] bytes = UploadedValues.base64Picture(r.initImages().get(0), "init_images",
                 config.server().maxFileSize());
-        ModelInfo model = generations.readyModel();
         Integer count = count(r);
-        return intake.withPicture(bytes, (place, input) -> answer(place, mapper.imageToImage(fields(r, count, model),
-                r.denoisingStrength() == null ? 0.75 : r.denoisingStrength(), input, model), r));
+        return generations.model(checkpoint(r)).flatMap(model -> intake.withPicture(bytes, (place, input) ->
+                answer(model.id(), place, mapper.imageToImage(fields(r, count, model),
+                        r.denoisingStrength() == null ? 0.75 : r.denoisingStrength(), input, model), r)));
+    }
+
+    /**
+     * The model of an A1111 request: {@code override_settings.sd_model_checkpoint}, else the caller's own choice
+     * ({@code POST /sdapi/v1/options}), else the default. A checkpoint title's {@code " [hash]"} tail is ignored.
+     */
+    private String checkpoint(A1111Request r) {
+        String wanted = r.checkpoint() != null ? r.checkpoint() : callerModels.of(callers.current().id()).orElse(null);
+        return A1111Checkpoints.id(wanted);
     }
 
     /** {@code place}: the queue place taken before the picture was decoded, or null. */
-    private Uni<Response> answer(QueuePlace place, GenerationRequest request, A1111Request original) {
-        GenerationCommand command = place == null ? GenerationCommand.of(request, "png")
-                : GenerationCommand.of(request, "png", place, null);
+    private Uni<Response> answer(String model, QueuePlace place, GenerationRequest request, A1111Request original) {
+        GenerationCommand command = GenerationCommand.of(model, request, "png", place, null);
         return generations.generate(command).map(pictures -> body(pictures, original));
     }
 
@@ -131,7 +144,8 @@ public class A1111GenerationResource {
     }
 
     private static A1111Request empty() {
-        return new A1111Request(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new A1111Request(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     /** -1 (A1111's "random") and absent are the same: drawn at random, reported in info. */

@@ -4,7 +4,8 @@ import io.qwenimage.engine.image.GenerationParameters;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.errors.ServiceException;
-import io.qwenimage.security.AdminRoute;
+import io.qwenimage.security.Callers;
+import io.qwenimage.service.CallerModels;
 import io.qwenimage.service.CallerProgress;
 import io.qwenimage.service.GenerationService;
 import io.qwenimage.service.Generations;
@@ -20,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AUTOMATIC1111's informational and control routes: samplers, models, options (changing them is an admin route),
- * progress and interrupt. Unlike A1111, progress and interrupt concern the caller's own generations only.
+ * AUTOMATIC1111's informational and control routes: samplers, models, options, progress and interrupt. Unlike
+ * A1111, options (the model), progress and interrupt concern the caller's own generations only.
  */
 @Path("/sdapi/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -29,10 +30,15 @@ public class A1111InfoResource {
 
     private final GenerationService service;
     private final Generations generations;
+    private final CallerModels callerModels;
+    private final Callers callers;
 
-    public A1111InfoResource(GenerationService service, Generations generations) {
+    public A1111InfoResource(GenerationService service, Generations generations, CallerModels callerModels,
+                             Callers callers) {
         this.service = service;
         this.generations = generations;
+        this.callerModels = callerModels;
+        this.callers = callers;
     }
 
     @GET
@@ -44,51 +50,48 @@ public class A1111InfoResource {
                 .toList();
     }
 
+    /** Every model this service serves (any may be chosen per request), loaded or not. */
     @GET
     @Path("/sd-models")
     public List<Map<String, Object>> models() {
-        ModelInfo m = service.modelInfo();
-        if (m == null) {
-            return List.of();
-        }
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("title", m.id());
-        v.put("model_name", m.id());
-        v.put("hash", null);
-        v.put("sha256", null);
-        v.put("filename", m.id());
-        v.put("config", null);
-        return List.of(v);
+        return service.models().stream().map(m -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("title", m.id());
+            v.put("model_name", m.id());
+            v.put("hash", null);
+            v.put("sha256", null);
+            v.put("filename", m.id());
+            v.put("config", null);
+            return v;
+        }).toList();
     }
 
+    /** The caller's options: {@code sd_model_checkpoint} is its own default model (the service's until it sets one). */
     @GET
     @Path("/options")
     public Map<String, Object> options() {
-        ModelInfo m = service.modelInfo();
         Map<String, Object> v = new LinkedHashMap<>();
-        v.put("sd_model_checkpoint", m == null ? null : m.id());
+        v.put("sd_model_checkpoint", callerModels.of(callers.current().id()).orElseGet(service::defaultModelId));
         v.put("samples_format", "png");
         return v;
     }
 
     /**
-     * Admin only (it would change the service for everyone): the one loaded model is all there is, so only a
-     * request for it (or for nothing) succeeds.
+     * Sets the caller's own default model (A1111 would switch it for everyone: here no other caller's requests
+     * change). An unknown checkpoint is 404 listing the models.
      */
     @POST
     @Path("/options")
-    @AdminRoute
     @Consumes(MediaType.APPLICATION_JSON)
     public Map<String, Object> setOptions(Map<String, Object> body) {
         Object wanted = body == null ? null : body.get("sd_model_checkpoint");
-        ModelInfo m = service.readyModel();
-        if (wanted != null && !wanted.toString().equals(m.id())) {
-            throw ServiceException.invalid("sd_model_checkpoint", "only the loaded model '" + m.id()
-                    + "' is available; a different model needs a restart with QWEN_MODEL_PATH");
-        }
         Object format = body == null ? null : body.get("samples_format");
         if (format != null && !format.toString().equalsIgnoreCase("png")) {
             throw ServiceException.invalid("samples_format", "samples_format png is the only one here");
+        }
+        if (wanted != null) {
+            String id = A1111Checkpoints.id(wanted.toString());
+            callerModels.choose(callers.current().id(), service.modelStatus(id).id());
         }
         return options();
     }

@@ -23,5 +23,12 @@ public record A1111Request(
         @JsonProperty("sampler_index") String samplerIndex,
         @JsonProperty("scheduler") String scheduler,
         @JsonProperty("init_images") List<String> initImages,
-        @JsonProperty("denoising_strength") Double denoisingStrength) {
+        @JsonProperty("denoising_strength") Double denoisingStrength,
+        @JsonProperty("override_settings") java.util.Map<String, Object> overrideSettings) {
+
+    /** The checkpoint {@code override_settings} asks for, or null. */
+    public String checkpoint() {
+        Object wanted = overrideSettings == null ? null : overrideSettings.get("sd_model_checkpoint");
+        return wanted == null ? null : wanted.toString();
+    }
 }

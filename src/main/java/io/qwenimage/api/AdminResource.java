@@ -7,8 +7,12 @@ import io.qwenimage.security.ApiKey;
 import io.qwenimage.security.ApiKeyScope;
 import io.qwenimage.security.ApiKeyStore;
 import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.ModelStatus;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.LinkedHashMap;
@@ -33,7 +37,7 @@ public class AdminResource {
         this.service = service;
     }
 
-    /** Where the model was loaded from: the public /info leaves the file system out. */
+    /** Where the default model was loaded from: the public /info leaves the file system out. */
     @GET
     @Path("/model")
     @Produces(MediaType.APPLICATION_JSON)
@@ -42,9 +46,52 @@ public class AdminResource {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", m == null ? null : m.id());
         out.put("loaded", service.isStarted());
-        out.put("path", config.model().path().filter(p -> !p.isBlank()).orElse("(bundled demo model)"));
+        out.put("path", service.entry(service.defaultModelId()).source());
         out.put("failure", service.failure());
         return out;
+    }
+
+    /** Every model with where it comes from, its state, its jobs and why its last load failed. */
+    @GET
+    @Path("/models")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> models() {
+        return Map.of("max_loaded", config.models().maxLoaded(), "models",
+                service.models().stream().map(AdminResource::detailed).toList());
+    }
+
+    /** Loads model {@code id} (unloading the least recently used idle one if the budget is spent). */
+    @POST
+    @Path("/models/{id}/load")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Map<String, Object>> load(@PathParam("id") String id) {
+        return Uni.createFrom().completionStage(() -> service.loadModel(id))
+                .map(info -> detailed(service.modelStatus(id)));
+    }
+
+    /** Unloads model {@code id}; 409 {@code MODEL_BUSY} while generations hold it or it is loading. */
+    @POST
+    @Path("/models/{id}/unload")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> unload(@PathParam("id") String id) {
+        return detailed(service.unloadModel(id));
+    }
+
+    /** Adds the model folders put under {@code qwen.models.dir} since the start (not loaded until asked for). */
+    @POST
+    @Path("/models/rescan")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> rescan() {
+        return Map.of("added", service.rescanModels(), "models", service.models().stream()
+                .map(ModelStatus::id).toList());
+    }
+
+    private static Map<String, Object> detailed(ModelStatus s) {
+        Map<String, Object> v = new LinkedHashMap<>(InfoResource.listed(s));
+        v.put("path", s.entry().source());
+        v.put("active_jobs", s.activeJobs());
+        v.put("failure", s.failure());
+        return v;
     }
 
     /** The keys in force, e.g. to check that a rotation has been picked up. */

@@ -49,4 +49,8 @@ public class ImageToImageForm {
 
     @RestForm("output_format")
     public String outputFormat;
+
+    /** The model's id; absent: the default model. */
+    @RestForm
+    public String model;
 }

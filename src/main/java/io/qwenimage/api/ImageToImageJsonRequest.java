@@ -18,5 +18,6 @@ public record ImageToImageJsonRequest(
         @JsonProperty("seed") Long seed,
         @JsonProperty("num_images") Integer numImages,
         @JsonProperty("scheduler") String scheduler,
-        @JsonProperty("output_format") String outputFormat) {
+        @JsonProperty("output_format") String outputFormat,
+        @JsonProperty("model") String model) {
 }

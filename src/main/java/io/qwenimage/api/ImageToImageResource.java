@@ -64,8 +64,8 @@ public class ImageToImageResource {
                         UploadedValues.number(form.trueCfg, "true_cfg_scale")),
                 UploadedValues.wholeNumber(form.seed, "seed"), UploadedValues.integer(form.numImages, "num_images"),
                 form.scheduler);
-        return generate(bytes, form.image.fileName(), fields, UploadedValues.number(form.strength, "strength"),
-                form.outputFormat, delivery);
+        return generate(bytes, form.image.fileName(), form.model, fields,
+                UploadedValues.number(form.strength, "strength"), form.outputFormat, delivery);
     }
 
     @POST
@@ -81,27 +81,29 @@ public class ImageToImageResource {
         RequestFields fields = new RequestFields(body.prompt(), body.negativePrompt(), body.width(), body.height(),
                 body.numInferenceSteps(), new Guidance(body.guidanceScale(), body.trueCfgScale()), body.seed(),
                 body.numImages(), body.scheduler());
-        return generate(bytes, null, fields, body.strength(), body.outputFormat(),
+        return generate(bytes, null, body.model(), fields, body.strength(), body.outputFormat(),
                 NativeAnswers.prefersAsync(prefer) ? Delivery.job(idempotencyKey) : Delivery.answer(accept));
     }
 
-    private Uni<Response> generate(byte[] bytes, String fileName, RequestFields fields, Double strength,
-                                   String outputFormat, Delivery delivery) {
-        ModelInfo model = generations.readyModel();
-        if (!model.imageToImage()) {
-            throw new ServiceException(ErrorCode.VALIDATION_ERROR, "the loaded model has no vae_encoder, so it "
-                    + "cannot do image-to-image", Map.of());
-        }
-        String format = mapper.outputFormat(outputFormat);
-        return intake.withPicture(bytes, (place, input) -> {
-            GenerationRequest request = mapper.imageToImage(fields, strength, input, model);
-            InputPicture uploaded = new InputPicture(input.width(), input.height(), fileName);
-            if (delivery.asJob()) {
-                return generations.submitJob(GenerationCommand.of(request, format, place, uploaded)
-                        .withIdempotencyKey(delivery.idempotencyKey())).map(NativeAnswers::accepted);
+    private Uni<Response> generate(byte[] bytes, String fileName, String modelId, RequestFields fields,
+                                   Double strength, String outputFormat, Delivery delivery) {
+        return generations.model(modelId).flatMap(model -> {
+            if (!model.imageToImage()) {
+                throw new ServiceException(ErrorCode.VALIDATION_ERROR, "model " + model.id() + " has no "
+                        + "vae_encoder, so it cannot do image-to-image", Map.of("field", "model"));
             }
-            return generations.generate(GenerationCommand.of(request, NativeAnswers.format(delivery.accept(), format),
-                    place, uploaded)).map(pictures -> NativeAnswers.answer(pictures, delivery.accept()));
+            String format = mapper.outputFormat(outputFormat);
+            return intake.withPicture(bytes, (place, input) -> {
+                GenerationRequest request = mapper.imageToImage(fields, strength, input, model);
+                InputPicture uploaded = new InputPicture(input.width(), input.height(), fileName);
+                if (delivery.asJob()) {
+                    return generations.submitJob(GenerationCommand.of(model.id(), request, format, place, uploaded)
+                            .withIdempotencyKey(delivery.idempotencyKey())).map(NativeAnswers::accepted);
+                }
+                return generations.generate(GenerationCommand.of(model.id(), request,
+                        NativeAnswers.format(delivery.accept(), format), place, uploaded))
+                        .map(pictures -> NativeAnswers.answer(pictures, delivery.accept()));
+            });
         });
     }
 }

@@ -5,6 +5,7 @@ import io.qwenimage.engine.model.ModelFamily;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.ModelStatus;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -24,6 +25,22 @@ public class InfoResource {
     public InfoResource(GenerationService service, QwenConfig config) {
         this.service = service;
         this.config = config;
+    }
+
+    /** One model in the public listing: what a client needs to choose it; no file paths, no load errors. */
+    static Map<String, Object> listed(ModelStatus s) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("id", s.id());
+        v.put("state", s.state().label());
+        v.put("default", s.isDefault());
+        v.put("load_at_start", s.entry().loadAtStart());
+        ModelInfo m = s.info();
+        v.put("family", m == null ? null : m.family());
+        v.put("pipeline", m == null ? null : m.pipeline().id());
+        v.put("native_size", m == null ? null : m.nativeSize());
+        v.put("image_to_image", m == null ? null : m.imageToImage());
+        v.put("size_multiple", m == null ? null : Math.max(1, m.pipeline().sizeMultiple()));
+        return v;
     }
 
     @GET
@@ -62,6 +79,8 @@ public class InfoResource {
         out.put("service_name", "qwen-image-api-service");
         out.put("version", "1.0.0");
         out.put("model_info", model);
+        out.put("default_model", service.defaultModelId());
+        out.put("models", service.models().stream().map(InfoResource::listed).toList());
         out.put("schedulers", (m == null ? Arrays.asList(SchedulerKind.values()) : m.schedulers()).stream()
                 .map(SchedulerKind::apiName).toList());
         SchedulerKind configured = SchedulerKind.fromApiName(config.generation().scheduler());

@@ -61,12 +61,13 @@ public class OpenAiImagesResource {
         if (body == null) {
             throw ServiceException.invalid("prompt", "a JSON body with \"prompt\" is required");
         }
-        ModelInfo model = generations.readyModel();
-        int[] size = size(body.size(), model);
-        GenerationRequest request = mapper.textToImage(new RequestFields(body.prompt(), body.negativePrompt(), size[0],
-                size[1], body.steps(), new Guidance(body.guidanceScale(), body.trueCfgScale()), body.seed(), body.n(),
-                body.scheduler()), model);
-        return answer(null, request, body.responseFormat(), body.outputFormat(), uri);
+        return generations.model(modelId(body.model())).flatMap(model -> {
+            int[] size = size(body.size(), model);
+            GenerationRequest request = mapper.textToImage(new RequestFields(body.prompt(), body.negativePrompt(),
+                    size[0], size[1], body.steps(), new Guidance(body.guidanceScale(), body.trueCfgScale()),
+                    body.seed(), body.n(), body.scheduler()), model);
+            return answer(model.id(), null, request, body.responseFormat(), body.outputFormat(), uri);
+        });
     }
 
     @POST
@@ -77,25 +78,39 @@ public class OpenAiImagesResource {
                                @RestForm String prompt, @RestForm("mask") FileUpload mask, @RestForm String n,
                                @RestForm String size, @RestForm("response_format") String responseFormat,
                                @RestForm("output_format") String outputFormat, @RestForm String seed,
-                               @RestForm String strength, @Context UriInfo uri) {
+                               @RestForm String strength, @RestForm("model") String modelName,
+                               @Context UriInfo uri) {
         if (mask != null) {
             throw ServiceException.invalid("mask", "masks (inpainting) are not supported yet; send the image alone "
                     + "to transform it as a whole");
         }
         byte[] bytes = UploadedValues.file(image != null ? image : imageArray, "image",
                 config.server().maxFileSize());
-        ModelInfo model = generations.readyModel();
-        int[] wh = size == null || size.isBlank() || size.equals("auto") ? new int[] {0, 0} : size(size, model);
         Long seedValue = UploadedValues.wholeNumber(seed, "seed");
         Integer count = UploadedValues.integer(n, "n");
         Double strengthValue = UploadedValues.number(strength, "strength");
-        return intake.withPicture(bytes, (place, input) -> answer(place, mapper.imageToImage(
-                new RequestFields(prompt, null, wh[0] == 0 ? null : wh[0], wh[1] == 0 ? null : wh[1], null, null,
-                        seedValue, count, null), strengthValue, input, model), responseFormat, outputFormat, uri));
+        return generations.model(modelId(modelName)).flatMap(model -> {
+            int[] wh = size == null || size.isBlank() || size.equals("auto") ? new int[] {0, 0} : size(size, model);
+            return intake.withPicture(bytes, (place, input) -> answer(model.id(), place, mapper.imageToImage(
+                    new RequestFields(prompt, null, wh[0] == 0 ? null : wh[0], wh[1] == 0 ? null : wh[1], null, null,
+                            seedValue, count, null), strengthValue, input, model), responseFormat, outputFormat, uri));
+        });
+    }
+
+    /**
+     * The model a request names: OpenAI's own model names (what its SDKs and tools send by default, such as
+     * {@code dall-e-3} or {@code gpt-image-1}) mean the default model; any other name is one of ours.
+     */
+    static String modelId(String requested) {
+        if (requested == null || requested.isBlank()) {
+            return null;
+        }
+        String name = requested.trim().toLowerCase(Locale.ROOT);
+        return name.startsWith("dall-e") || name.startsWith("gpt-image") ? null : requested.trim();
     }
 
     /** {@code place}: the queue place taken before the picture was decoded, or null. */
-    private Uni<Response> answer(QueuePlace place, GenerationRequest request, String responseFormat,
+    private Uni<Response> answer(String model, QueuePlace place, GenerationRequest request, String responseFormat,
                                  String outputFormat, UriInfo uri) {
         String delivery = responseFormat == null ? "b64_json" : responseFormat.toLowerCase(Locale.ROOT);
         if (!delivery.equals("b64_json") && !delivery.equals("url")) {
@@ -107,8 +122,7 @@ public class OpenAiImagesResource {
         }
         String encoding = mapper.outputFormat(format);
         String base = uri.getBaseUri().toString().replaceAll("/$", "");
-        GenerationCommand command = place == null ? GenerationCommand.of(request, encoding)
-                : GenerationCommand.of(request, encoding, place, null);
+        GenerationCommand command = GenerationCommand.of(model, request, encoding, place, null);
         return generations.generate(command).map(pictures -> body(pictures, delivery.equals("url") ? base : null));
     }
 

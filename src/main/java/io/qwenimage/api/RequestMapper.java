@@ -9,6 +9,8 @@ import io.qwenimage.engine.scheduler.ScheduleRefusedException;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.errors.ErrorCode;
 import io.qwenimage.errors.ServiceException;
+import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.ModelEntry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Locale;
 import java.util.Map;
@@ -23,10 +25,13 @@ public class RequestMapper {
 
     private final QwenConfig config;
     private final io.qwenimage.observability.GenerationObserver observer;
+    private final GenerationService service;
 
-    public RequestMapper(QwenConfig config, io.qwenimage.observability.GenerationObserver observer) {
+    public RequestMapper(QwenConfig config, io.qwenimage.observability.GenerationObserver observer,
+                         GenerationService service) {
         this.config = config;
         this.observer = observer;
+        this.service = service;
     }
 
     /** The engine request of a /text-to-image body. */
@@ -128,7 +133,9 @@ public class RequestMapper {
         }
         multiple("width", w, model);
         multiple("height", h, model);
-        int n = fields.steps() != null ? fields.steps() : config.generation().steps();
+        // a model's own defaults (qwen.models.entries.<id>.*) before the service's
+        ModelEntry entry = service.entry(model.id());
+        int n = fields.steps() != null ? fields.steps() : entry.steps().orElse(config.generation().steps());
         range("num_inference_steps", n, 1, limits.maxSteps());
         double g = guidanceScale(fields.guidance(), model);
         int count = fields.numImages() != null ? fields.numImages() : 1;
@@ -136,7 +143,8 @@ public class RequestMapper {
         SchedulerKind kind;
         try {
             kind = fields.scheduler() != null ? SchedulerKind.fromApiName(fields.scheduler())
-                    : model.defaultScheduler(SchedulerKind.fromApiName(config.generation().scheduler()));
+                    : model.defaultScheduler(SchedulerKind.fromApiName(entry.scheduler()
+                    .orElse(config.generation().scheduler())));
         } catch (IllegalArgumentException e) {
             throw ServiceException.invalid("scheduler", e.getMessage());
         }

@@ -21,7 +21,8 @@ public record TextToImageRequest(
         @JsonProperty("num_images") Integer numImages,
         @JsonProperty("scheduler") String scheduler,
         @JsonProperty("output_format") String outputFormat,
-        @JsonProperty("max_sequence_length") Integer maxSequenceLength) {
+        @JsonProperty("max_sequence_length") Integer maxSequenceLength,
+        @JsonProperty("model") String model) {
 
     /** The body's generation fields. */
     public RequestFields fields() {

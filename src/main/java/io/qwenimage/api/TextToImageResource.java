@@ -37,13 +37,16 @@ public class TextToImageResource {
 
     /** The body's generation, answered now or as a job ({@code POST /jobs} comes here too). */
     Uni<Response> generate(TextToImageRequest body, Delivery delivery) {
-        var request = mapper.textToImage(body, generations.readyModel());
-        String format = mapper.outputFormat(body.outputFormat());
-        if (delivery.asJob()) {
-            return generations.submitJob(GenerationCommand.of(request, format)
-                    .withIdempotencyKey(delivery.idempotencyKey())).map(NativeAnswers::accepted);
-        }
-        return generations.generate(GenerationCommand.of(request, NativeAnswers.format(delivery.accept(), format)))
-                .map(pictures -> NativeAnswers.answer(pictures, delivery.accept()));
+        return generations.model(body == null ? null : body.model()).flatMap(model -> {
+            var request = mapper.textToImage(body, model);
+            String format = mapper.outputFormat(body.outputFormat());
+            if (delivery.asJob()) {
+                return generations.submitJob(GenerationCommand.of(model.id(), request, format)
+                        .withIdempotencyKey(delivery.idempotencyKey())).map(NativeAnswers::accepted);
+            }
+            return generations.generate(GenerationCommand.of(model.id(), request,
+                    NativeAnswers.format(delivery.accept(), format)))
+                    .map(pictures -> NativeAnswers.answer(pictures, delivery.accept()));
+        });
     }
 }

@@ -16,6 +16,8 @@ public interface QwenConfig {
 
     Model model();
 
+    Models models();
+
     Queue queue();
 
     Server server();
@@ -61,6 +63,54 @@ public interface QwenConfig {
         /** Where the bundled demo model is unpacked (ONNX Runtime loads graphs from files). */
         @WithName("work-dir")
         Optional<String> workDir();
+    }
+
+    /**
+     * Several models in one process, each chosen per request by its id. Without entries: the model of
+     * {@code qwen.model.path} alone (its id: its folder's name), or else the bundled demos. Devices and threads
+     * come from {@code qwen.model.*} unless an entry says otherwise.
+     */
+    interface Models {
+
+        /** Models loaded at once; loading one more first unloads the least recently used idle one. */
+        @WithName("max-loaded")
+        @WithDefault("2")
+        int maxLoaded();
+
+        /** The id of the model a request that names none gets; default: the first loaded at start. */
+        @WithName("default")
+        Optional<String> defaultModel();
+
+        /**
+         * A directory whose model folders (each with a model_index.json) are served too, by folder name and loaded
+         * by their first request; {@code POST /admin/models/rescan} adds folders put there later.
+         */
+        Optional<String> dir();
+
+        /** {@code qwen.models.entries.<id>.*}: the models served, by id. */
+        java.util.Map<String, Entry> entries();
+
+        /** One model: where it is and how it is served. */
+        interface Entry {
+
+            /** A diffusers/optimum ONNX model folder; {@code bundled} (or absent) is the demo in the jar. */
+            Optional<String> path();
+
+            /** Loaded (and warmed up) before the service is ready; otherwise loaded by its first request. */
+            @WithName("load-at-start")
+            @WithDefault("false")
+            boolean loadAtStart();
+
+            /** auto, cpu or cuda; default {@code qwen.model.device}. */
+            Optional<String> device();
+
+            /** The scheduler of requests that name none; default {@code qwen.generation.scheduler}. */
+            Optional<String> scheduler();
+
+            /** The steps of requests that give none; default {@code qwen.generation.num-inference-steps}. */
+            @WithName("num-inference-steps")
+            Optional<Integer> steps();
+        }
     }
 
     /** The bounded job queue in front of the workers. */

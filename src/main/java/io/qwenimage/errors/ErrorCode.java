@@ -28,6 +28,8 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(405, "validation", null),
     /** Cancelling a job that has already ended. */
     JOB_FINISHED(409, "validation", null),
+    /** Unloading a model that jobs are using or that is loading. */
+    MODEL_BUSY(409, "validation", null),
     /** The job existed, but its result is no longer kept. */
     JOB_EXPIRED(410, "validation", null),
     /** An upload, a picture's declared size, or a whole body over the limits. */
@@ -46,6 +48,7 @@ public enum ErrorCode {
     DECODE_BUDGET_EXCEEDED(503, "capacity", 2L),
     QUEUE_TIMEOUT(503, "capacity", 5L),
     SHUTTING_DOWN(503, "availability", 5L),
+    /** The model is loading, was unloaded a moment ago, or failed to load (the message says which). */
     MODEL_NOT_LOADED(503, "availability", 10L),
     JOB_STORE_UNAVAILABLE(503, "availability", 5L),
     GATEWAY_TIMEOUT(504, "timeout", null),

@@ -38,11 +38,11 @@ public final class AccessRules {
         }
     }
 
-    /** As {@link #classify(String)}, for a method too: changing AUTOMATIC1111's options is an admin route. */
+    /**
+     * As {@link #classify(String)}, for a method too. (AUTOMATIC1111's {@code POST /sdapi/v1/options} was an admin
+     * route while it changed the one model for everyone; it now sets only the caller's own model.)
+     */
     public RouteAccess classify(String method, String path) {
-        if ("POST".equalsIgnoreCase(method) && "/sdapi/v1/options".equals(path)) {
-            return RouteAccess.ADMIN;
-        }
         return classify(path);
     }
 

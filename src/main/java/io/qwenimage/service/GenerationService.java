@@ -30,12 +30,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Loads the model in the background at startup (so health can report "starting" meanwhile), runs one warm-up
- * generation, then serves generations through the bounded {@link JobQueue}.
+ * Runs generations: the configured models ({@link ModelRepository}: loaded at start in the background, so health
+ * can report "starting" meanwhile, or by their first request; each warmed up by one throw-away generation) and the
+ * one bounded {@link JobQueue} they share. Readiness: every model marked load-at-start loaded and warmed, and not
+ * draining; a model loaded later, or one that fails later, does not change it.
  */
 @ApplicationScoped
 public class GenerationService implements ServingState {
@@ -44,16 +49,15 @@ public class GenerationService implements ServingState {
 
     private final QwenConfig config;
     private final Instant startedAt = Instant.now();
-    private volatile ImagePipeline pipeline;
+    private volatile ModelRepository models;
     private volatile JobQueue queue;
-    private volatile SessionFactory sessions;
-    private volatile boolean warmedUp;
+    private volatile boolean started;
     private volatile String failure;
     private volatile boolean draining;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Duration shutdownTimeout;
-
     private final Event<ModelLoaded> loaded;
+    private Path demoDir;
 
     public GenerationService(QwenConfig config,
                              @ConfigProperty(name = "quarkus.shutdown.timeout", defaultValue = "60s")
@@ -65,21 +69,40 @@ public class GenerationService implements ServingState {
 
     void onStart(@Observes StartupEvent event) {
         ConfigValidator.validate(config);
+        List<ModelEntry> entries = ModelCatalogue.entries(config);
+        ModelCatalogue.check(config, entries);
+        models = new ModelRepository(entries, ModelCatalogue.defaultId(config, entries), config.models().maxLoaded(),
+                this::open, this::announce);
+        QwenConfig.Queue qc = config.queue();
+        queue = new JobQueue(new QueueSettings(qc.workers(), qc.capacity(), qc.timeout(), qc.maxBatch(),
+                qc.maxBatchDelay()));
         // ordered before ONNX Runtime's own shutdown hook frees its environment (DrainOnSignal says why)
         DrainOnSignal.install(() -> {
-            LOG.infof("waiting for %d queued and running generations", queue == null ? 0
-                    : queue.queued() + queue.running());
+            LOG.infof("waiting for %d queued and running generations", queue.queued() + queue.running());
             drain();
             closeEngine();
         });
-        Thread loader = new Thread(this::load, "qwen-model-loader");
-        loader.setDaemon(true);
-        loader.start();
+        Thread starter = new Thread(() -> loadAtStart(entries), "qwen-model-start");
+        starter.setDaemon(true);
+        starter.start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
         drain();
         closeEngine();
+    }
+
+    /** Loads the models marked load-at-start, one after the other; started once all are ready. */
+    private void loadAtStart(List<ModelEntry> entries) {
+        for (ModelEntry e : entries.stream().filter(ModelEntry::loadAtStart).toList()) {
+            try {
+                models.load(e.id()).join();
+            } catch (java.util.concurrent.CompletionException ex) {
+                failure = models.status(e.id()).failure();
+                return;
+            }
+        }
+        started = true;
     }
 
     private void drain() {
@@ -105,73 +128,75 @@ public class GenerationService implements ServingState {
         if (q != null) {
             q.close();
         }
-        ImagePipeline p = pipeline;
-        if (p != null) {
-            p.close();
-        }
-        SessionFactory f = sessions;
-        if (f != null) {
-            f.close();      // after the sessions: their options outlive them
+        ModelRepository m = models;
+        if (m != null) {
+            m.close();      // after the queue: no job holds a model any more
         }
     }
 
-    private void load() {
+    /** Opens {@code entry} and warms it up: the repository's loader, on its thread. */
+    private ModelRepository.LoadedModel open(ModelEntry entry) throws IOException {
         long t0 = System.nanoTime();
+        QwenConfig.Model mc = config.model();
+        SessionFactory sessions = new SessionFactory(new SessionSettings(ExecutionProvider.parse(entry.device()),
+                mc.deviceId(), mc.intraOpThreads(), 1, false, mc.intraOpSpinning()));
+        ImagePipeline opened = null;
         try {
-            QwenConfig.Model mc = config.model();
-            sessions = new SessionFactory(new SessionSettings(ExecutionProvider.parse(mc.device()), mc.deviceId(),
-                    mc.intraOpThreads(), 1, false, mc.intraOpSpinning()));
-            ImagePipeline opened;
-            if (mc.path().isPresent() && !mc.path().get().isBlank()) {
-                opened = Pipelines.open(Path.of(mc.path().get()), sessions);
-            } else {
-                Path work = mc.workDir().map(Path::of).orElse(null);
-                if (work == null) {
-                    work = Files.createTempDirectory("qwen-demo-model");
-                }
-                opened = Pipelines.openDemo(work, sessions);
-            }
-            pipeline = opened;
+            opened = entry.folder().isPresent() ? Pipelines.open(entry.folder().get(), sessions)
+                    : Pipelines.openDemo(demoDir(), sessions);
             ModelInfo info = opened.info();
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
-            LOG.infof("model %s loaded (%s, %s, native %dpx, provider %s) in %.1f s", info.id(), info.family(),
+            LOG.infof("model %s loaded (%s, %s, native %dpx, provider %s) in %.1f s", entry.id(), info.family(),
                     info.dtype(), info.nativeSize(), sessions.activeProvider(), loadSeconds);
-            SchedulerKind preferred = info.defaultScheduler(SchedulerKind.fromApiName(config.generation().scheduler()));
-            String unavailable = info.scheduler().unavailable(preferred);
-            if (unavailable != null) {
-                LOG.warnf("the default scheduler %s (qwen.generation.scheduler) cannot run this model: %s; requests "
-                        + "that do not name a scheduler get 422 until it is set to one of %s", preferred.apiName(),
-                        unavailable, info.schedulers().stream().map(SchedulerKind::apiName).toList());
-            }
-            // Euler ancestral reads none of the keys that can rule an alpha-bar scheduler out
-            SchedulerKind warmUp = info.schedulers().contains(SchedulerKind.EULER) ? SchedulerKind.EULER
-                    : info.schedulers().isEmpty() ? SchedulerKind.EULER_ANCESTRAL : info.schedulers().get(0);
+            warnOfDefaultScheduler(entry, info);
             long w0 = System.nanoTime();
-            opened.generate(GenerationRequest.textToImage("warm-up", "", info.nativeSize(), info.nativeSize(), 2,
-                    2.0, warmUp, 0, 1), ProgressListener.NONE, new CancellationToken());
-            QwenConfig.Queue qc = config.queue();
-            queue = new JobQueue(new QueueSettings(qc.workers(), qc.capacity(), qc.timeout(), qc.maxBatch(),
-                    qc.maxBatchDelay()));
+            warmUp(opened, info);
             double warmUpSeconds = (System.nanoTime() - w0) / 1e9;
-            loaded.fire(new ModelLoaded(info, sessions.activeProvider(), loadSeconds, warmUpSeconds));
-            warmedUp = true;
-            LOG.infof("warm-up generation took %.1f s; ready", warmUpSeconds);
-        } catch (RuntimeException | IOException | LinkageError e) {
-            // LinkageError: ONNX Runtime's native library did not load (e.g. a noexec temporary directory); without
-            // this the loader thread would die and the service would report "starting" for ever
-            failure = e.getMessage();
-            LOG.errorf(e, "model failed to load: %s", e.getMessage());
+            LOG.infof("model %s: warm-up generation took %.1f s; ready", entry.id(), warmUpSeconds);
+            return new ModelRepository.LoadedModel(opened, sessions,
+                    sessions.activeProvider(), loadSeconds, warmUpSeconds);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                if (opened != null) {
+                    opened.close();
+                }
+            } finally {
+                sessions.close();
+            }
+            throw e;
         }
     }
 
-    /**
-     * Submits one generation; {@code then} turns its result into what the caller sends (encoding happens on the
-     * worker thread, never on the event loop, and before the job counts as done for draining). {@code hooks}
-     * watch it on the worker (log context, metrics, spans).
-     */
-    public <T> Job<T> submit(GenerationRequest request, JobHooks hooks,
-                             java.util.function.Function<GenerationResult, T> then) {
-        return submit(admit(), request, hooks, then);
+    private synchronized Path demoDir() throws IOException {
+        if (demoDir == null) {
+            Path work = config.model().workDir().map(Path::of).orElse(null);
+            demoDir = work != null ? work : Files.createTempDirectory("qwen-demo-model");
+        }
+        return demoDir;
+    }
+
+    private void warnOfDefaultScheduler(ModelEntry entry, ModelInfo info) {
+        SchedulerKind preferred = info.defaultScheduler(SchedulerKind.fromApiName(
+                entry.scheduler().orElse(config.generation().scheduler())));
+        String unavailable = info.scheduler().unavailable(preferred);
+        if (unavailable != null) {
+            LOG.warnf("the default scheduler %s (qwen.generation.scheduler) cannot run model %s: %s; requests "
+                    + "that do not name a scheduler get 422 until it is set to one of %s", preferred.apiName(),
+                    entry.id(), unavailable, info.schedulers().stream().map(SchedulerKind::apiName).toList());
+        }
+    }
+
+    private static void warmUp(ImagePipeline opened, ModelInfo info) {
+        // Euler ancestral reads none of the keys that can rule an alpha-bar scheduler out
+        SchedulerKind warmUp = info.schedulers().contains(SchedulerKind.EULER) ? SchedulerKind.EULER
+                : info.schedulers().isEmpty() ? SchedulerKind.EULER_ANCESTRAL : info.schedulers().get(0);
+        opened.generate(GenerationRequest.textToImage("warm-up", "", info.nativeSize(), info.nativeSize(), 2,
+                2.0, warmUp, 0, 1), ProgressListener.NONE, new CancellationToken());
+    }
+
+    private void announce(ModelStatus ready) {
+        models.loaded(ready.id()).ifPresent(m -> loaded.fire(new ModelLoaded(ready.info(), m.provider(),
+                m.loadSeconds(), m.warmUpSeconds())));
     }
 
     /**
@@ -179,54 +204,159 @@ public class GenerationService implements ServingState {
      *
      * @throws io.qwenimage.jobs.QueueFullException    when the queue is full
      * @throws io.qwenimage.jobs.ShuttingDownException while draining
-     * @throws ServiceNotReadyException               while loading, or when loading failed
+     * @throws ServiceNotReadyException               while the models loaded at start load, or when one failed
      */
     public Admission admit() {
-        JobQueue q = queue;
         if (draining) {
             throw new io.qwenimage.jobs.ShuttingDownException();
         }
-        if (pipeline == null || q == null) {
-            throw new ServiceNotReadyException(failure != null ? "the model failed to load: " + failure
-                    : "the model is still loading");
+        if (!started) {
+            throw notReady();
         }
-        return q.admit();
-    }
-
-    /** As {@link #submit(GenerationRequest, JobHooks, java.util.function.Function)}, into a place taken before. */
-    public <T> Job<T> submit(Admission admission, GenerationRequest request, JobHooks hooks,
-                             java.util.function.Function<GenerationResult, T> then) {
-        // the request deadline itself is GenerationResponder's fault-tolerance timeout; this one is its backstop
-        return queue.submit(admission, new GenerationTask<>(pipeline, request, hooks, then),
-                config.server().requestTimeout().plusSeconds(1));
+        return queue.admit();
     }
 
     /**
-     * The model, when generations can be taken now.
+     * Submits one generation on model {@code model} into a place taken now; {@code then} turns its result into
+     * what the caller gets (on the worker thread, before the job counts as done for draining); {@code hooks} watch
+     * it on the worker (log context, metrics, spans).
+     */
+    public <T> Job<T> submit(String model, GenerationRequest request, JobHooks hooks,
+                             java.util.function.Function<GenerationResult, T> then) {
+        return submit(admit(), model, request, hooks, then);
+    }
+
+    /**
+     * As {@link #submit(String, GenerationRequest, JobHooks, java.util.function.Function)}, into a place taken
+     * before. The job holds its model until it ends.
      *
-     * @throws ServiceNotReadyException while loading, or with the reason loading failed
+     * @throws io.qwenimage.errors.ServiceException 503 {@code MODEL_NOT_LOADED} when the model is not ready (it was
+     *                                              unloaded since the request chose it)
+     */
+    public <T> Job<T> submit(Admission admission, String model, GenerationRequest request, JobHooks hooks,
+                             java.util.function.Function<GenerationResult, T> then) {
+        ModelRepository.Lease lease;
+        try {
+            lease = models.lease(model);
+        } catch (RuntimeException e) {
+            admission.close();
+            throw e;
+        }
+        Job<T> job;
+        try {
+            // the request deadline itself is JobDeadline's fault-tolerance timeout; this one is its backstop
+            job = queue.submit(admission, new GenerationTask<>(lease.pipeline(), lease.id(), request, hooks, then),
+                    config.server().requestTimeout().plusSeconds(1));
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+        job.result().whenComplete((r, e) -> lease.close());
+        return job;
+    }
+
+    /**
+     * The default model, when generations can be taken on it now.
+     *
+     * @throws ServiceNotReadyException while loading at start, or with the reason loading failed
+     * @throws io.qwenimage.errors.ServiceException 503 {@code MODEL_NOT_LOADED} while it loads again after it was
+     *                                              unloaded to make room
      * @throws io.qwenimage.jobs.ShuttingDownException while draining
      */
     public ModelInfo readyModel() {
         if (draining) {
             throw new io.qwenimage.jobs.ShuttingDownException();
         }
-        ImagePipeline m = pipeline;
-        if (failure != null) {
-            throw new ServiceNotReadyException("the model failed to load: " + failure);
+        if (!started) {
+            throw notReady();
         }
-        if (m == null || !warmedUp) {
-            throw new ServiceNotReadyException("the model is still loading");
+        ModelStatus status = models.status(models.defaultId());
+        if (status.state() != ModelState.READY) {
+            models.load(status.id());
+            throw new io.qwenimage.errors.ServiceException(io.qwenimage.errors.ErrorCode.MODEL_NOT_LOADED, "model "
+                    + status.id() + " is loading again after it was unloaded to make room; retry shortly",
+                    java.util.Map.of("model", status.id()));
         }
-        return m.info();
+        return status.info();
     }
 
-    /** Loaded and warmed up. */
+    /**
+     * Model {@code id} (null or blank: the default) once it can take generations: at once when it is loaded,
+     * otherwise when the load it starts now ends (unloading the least recently used idle model if
+     * {@code qwen.models.max-loaded} are loaded). Fails with 404 {@code MODEL_NOT_FOUND} for an id not configured,
+     * 503 while the models loaded at start load, 503 {@code MODEL_NOT_LOADED} with the reason when its load fails.
+     */
+    public CompletionStage<ModelInfo> model(String id) {
+        try {
+            String chosen = id == null || id.isBlank() ? models.defaultId() : id;
+            if (draining) {
+                throw new io.qwenimage.jobs.ShuttingDownException();
+            }
+            if (!started && (models.status(chosen).entry().loadAtStart() || chosen.equals(models.defaultId()))) {
+                throw notReady();
+            }
+            return models.load(chosen);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private ServiceNotReadyException notReady() {
+        return new ServiceNotReadyException(failure != null ? "the model failed to load: " + failure
+                : "the model is still loading");
+    }
+
+    /** Every configured model with its state. */
+    public List<ModelStatus> models() {
+        return models == null ? List.of() : models.statuses();
+    }
+
+    /**
+     * Model {@code id} as it is now.
+     *
+     * @throws io.qwenimage.errors.ServiceException 404 {@code MODEL_NOT_FOUND} for an id not configured
+     */
+    public ModelStatus modelStatus(String id) {
+        return models.status(id);
+    }
+
+    /** Loads model {@code id} (an admin's request); the stage completes once it is ready or has failed. */
+    public CompletionStage<ModelInfo> loadModel(String id) {
+        return models.load(id);
+    }
+
+    /**
+     * Unloads model {@code id} (an admin's request).
+     *
+     * @throws io.qwenimage.errors.ServiceException 409 {@code MODEL_BUSY} while jobs hold it or it is loading
+     */
+    public ModelStatus unloadModel(String id) {
+        return models.unload(id);
+    }
+
+    /** Adds the model folders put under {@code qwen.models.dir} since the start; the ids added. */
+    public List<String> rescanModels() {
+        return config.models().dir().filter(d -> !d.isBlank())
+                .map(d -> models.add(ModelCatalogue.foldersIn(Path.of(d), config.model().device())))
+                .orElse(List.of());
+    }
+
+    /** The configuration of model {@code id}: its own default scheduler and steps. */
+    public ModelEntry entry(String id) {
+        return models.status(id).entry();
+    }
+
+    /** The default model's id. */
+    public String defaultModelId() {
+        return models.defaultId();
+    }
+
+    /** Every model loaded at start is loaded and warmed up. */
     public boolean isStarted() {
-        return warmedUp;
+        return started;
     }
 
-    /** Why loading failed, or null. */
+    /** Why loading a model at start failed, or null. */
     public String failure() {
         return failure;
     }
@@ -238,21 +368,23 @@ public class GenerationService implements ServingState {
     /** Ready to take generations: started and not draining. */
     @Override
     public boolean isReady() {
-        return warmedUp && !isDraining();
+        return started && !isDraining();
     }
 
-    /** The loaded model's description, or null while loading. */
+    /** The default model's description, or null until it has been loaded. */
     public ModelInfo modelInfo() {
-        ImagePipeline m = pipeline;
-        return m == null ? null : m.info();
+        ModelRepository m = models;
+        return m == null ? null : m.status(m.defaultId()).info();
     }
 
+    /** The default model's execution provider (cpu, cuda), or the configured device until it is loaded. */
     public String executionProvider() {
-        SessionFactory s = sessions;
-        return s == null ? config.model().device() : s.activeProvider();
+        ModelRepository m = models;
+        return m == null ? config.model().device() : m.loaded(m.defaultId())
+                .map(ModelRepository.LoadedModel::provider).orElse(config.model().device());
     }
 
-    /** The queue, or null while loading. */
+    /** The queue, or null before the start. */
     @Override
     public JobQueue queue() {
         return queue;
@@ -261,5 +393,4 @@ public class GenerationService implements ServingState {
     public Duration uptime() {
         return Duration.between(startedAt, Instant.now());
     }
-
 }

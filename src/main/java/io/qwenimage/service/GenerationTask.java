@@ -24,13 +24,15 @@ final class GenerationTask<T> implements BatchableTask<T> {
     private static final Logger LOG = Logger.getLogger(GenerationTask.class);
 
     private final ImagePipeline pipeline;
+    private final String model;
     private final GenerationRequest request;
     private final JobHooks hooks;
     private final Function<GenerationResult, T> then;
 
-    GenerationTask(ImagePipeline pipeline, GenerationRequest request, JobHooks hooks,
+    GenerationTask(ImagePipeline pipeline, String model, GenerationRequest request, JobHooks hooks,
                    Function<GenerationResult, T> then) {
         this.pipeline = pipeline;
+        this.model = model;
         this.request = request;
         this.hooks = hooks;
         this.then = then;
@@ -47,7 +49,9 @@ final class GenerationTask<T> implements BatchableTask<T> {
 
     @Override
     public Object batchKey() {
-        return pipeline.batchKey(request);
+        // batches form within one model only: two models of one family share a key otherwise
+        Object key = pipeline.batchKey(request);
+        return key == null ? null : java.util.List.of(model, key);
     }
 
     @Override

@@ -23,11 +23,14 @@ import io.qwenimage.store.ResultCache;
 import io.qwenimage.store.SharedState;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
@@ -69,13 +72,26 @@ public class Generations {
     }
 
     /**
-     * The model, when generations can be taken now.
+     * Model {@code id} (null or blank: the default) once it can take generations: at once when it is loaded,
+     * otherwise when the load this starts has ended (off the event loop; the request waits for it).
      *
-     * @throws ServiceNotReadyException while loading, or with the reason loading failed
-     * @throws io.qwenimage.jobs.ShuttingDownException while draining
+     * <p>Fails with 404 {@code MODEL_NOT_FOUND} (listing the ids) for a model not configured, 503 while the models
+     * loaded at start load or while draining, 503 {@code MODEL_NOT_LOADED} with the reason when its load fails.
      */
-    public ModelInfo readyModel() {
-        return service.readyModel();
+    public Uni<ModelInfo> model(String id) {
+        CompletableFuture<ModelInfo> stage = service.model(id).toCompletableFuture();
+        if (stage.isDone()) {
+            return Uni.createFrom().completionStage(stage);
+        }
+        // the load ends on the loader thread: the request goes on in its own context (caller, metrics record)
+        Context context = Vertx.currentContext();
+        return Uni.createFrom().completionStage(stage).emitOn(command -> {
+            if (context == null) {
+                command.run();
+            } else {
+                context.runOnContext(v -> command.run());
+            }
+        });
     }
 
     /**
@@ -87,11 +103,10 @@ public class Generations {
         GenerationRecord record = observer.current();
         String owner = callers.current().id();
         if (!cacheable(record)) {
-            return await(submit(command, record, owner, hooks(command.request(), record), Function.identity()),
-                    record);
+            return await(submit(command, record, owner, hooks(command, record), Function.identity()), record);
         }
         // the cache may be Redis (blocking calls): looked up off the event loop
-        JobHooks hooks = hooks(command.request(), record);
+        JobHooks hooks = hooks(command, record);
         return Uni.createFrom().item(() -> submit(command, record, owner, hooks, Function.identity()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .flatMap(job -> await(job, record));
@@ -107,7 +122,7 @@ public class Generations {
     public Uni<JobStatus> submitJob(GenerationCommand command) {
         String owner = callers.current().id();
         GenerationRecord record = observer.current();
-        JobHooks hooks = hooks(command.request(), record);
+        JobHooks hooks = hooks(command, record);
         // the job store may be Redis (blocking calls): off the event loop
         return Uni.createFrom().item(() -> async.submit(owner, command.idempotencyKey(), () -> {
                     Job<ImageResponse> job = submit(command, record, owner, hooks, ImageResponse::of);
@@ -236,7 +251,7 @@ public class Generations {
                                 Function<GeneratedPictures, T> shape) {
         long t0 = System.nanoTime();
         GenerationRequest request = command.request();
-        ModelInfo model = service.modelInfo();
+        ModelInfo model = service.modelStatus(command.model()).info();
         String cacheKey = cacheable(record) ? ResultCache.key(request, model.id(), command.format()) : null;
         if (cacheKey != null) {
             Optional<CachedAnswer> hit = cache.get(cacheKey);
@@ -249,7 +264,6 @@ public class Generations {
             }
         }
         JobSlots.Slot slot = slots.acquire(owner);
-        record.submitted(request, model.id());
         Job<T> job;
         try {
             Function<GenerationResult, T> then = result -> {
@@ -263,8 +277,8 @@ public class Generations {
                         model.id(), model.pipeline(), command.format(), (System.nanoTime() - t0) / 1e9, false,
                         command.input()));
             };
-            job = command.place() == null ? service.submit(request, hooks, then)
-                    : service.submit(command.place().admission(), request, hooks, then);
+            job = command.place() == null ? service.submit(model.id(), request, hooks, then)
+                    : service.submit(command.place().admission(), model.id(), request, hooks, then);
         } catch (RuntimeException e) {
             slot.close();
             throw e;
@@ -280,8 +294,8 @@ public class Generations {
     }
 
     /** The job's hooks, made on the request's thread (they carry its log and trace context to the worker). */
-    private JobHooks hooks(GenerationRequest request, GenerationRecord record) {
-        record.submitted(request, service.modelInfo().id());
+    private JobHooks hooks(GenerationCommand command, GenerationRecord record) {
+        record.submitted(command.request(), command.model());
         return observer.hooks(record);
     }
 

@@ -2,11 +2,11 @@ package io.qwenimage.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qwenimage.testing.RawHttp;
-import io.qwenimage.testing.ServiceReady;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.qwenimage.testing.RawHttp;
+import io.qwenimage.testing.ServiceReady;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,8 @@ class PathVariantLocalAdminTest {
     static final List<PathVariantAccessTest.Route> ADMIN_ROUTES = List.of(
             new PathVariantAccessTest.Route("GET", "/admin/keys"),
             new PathVariantAccessTest.Route("GET", "/admin/model"),
-            new PathVariantAccessTest.Route("POST", "/sdapi/v1/options"));
+            new PathVariantAccessTest.Route("GET", "/admin/models"),
+            new PathVariantAccessTest.Route("POST", "/admin/models/rescan"));
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;

@@ -31,6 +31,12 @@ public record ModelInfo(String id, ModelFamily pipeline, String family, String d
                 : configured;
     }
 
+    /** The same model under the id a configuration gave it (a folder's name is only the default id). */
+    public ModelInfo withId(String newId) {
+        return new ModelInfo(newId, pipeline, family, dtype, predictionType, nativeSize, scalingFactor, imageToImage,
+                guidanceEmbedding, scheduler);
+    }
+
     /** The schedulers this model can be run with (the others are refused with the reason). */
     public List<SchedulerKind> schedulers() {
         return SchedulerKind.availableFor(scheduler);
