@@ -72,7 +72,7 @@ public class GenerationService implements ServingState {
         List<ModelEntry> entries = ModelCatalogue.entries(config);
         ModelCatalogue.check(config, entries);
         models = new ModelRepository(entries, ModelCatalogue.defaultId(config, entries), config.models().maxLoaded(),
-                this::open, this::announce);
+                this::open, loaded::fire);
         QwenConfig.Queue qc = config.queue();
         queue = new JobQueue(new QueueSettings(qc.workers(), qc.capacity(), qc.timeout(), qc.maxBatch(),
                 qc.maxBatchDelay()));
@@ -194,11 +194,6 @@ public class GenerationService implements ServingState {
                 2.0, warmUp, 0, 1), ProgressListener.NONE, new CancellationToken());
     }
 
-    private void announce(ModelStatus ready) {
-        models.loaded(ready.id()).ifPresent(m -> loaded.fire(new ModelLoaded(ready.info(), m.provider(),
-                m.loadSeconds(), m.warmUpSeconds())));
-    }
-
     /**
      * Takes a place in the queue for a generation still being prepared (its picture decoded), or refuses at once.
      *
@@ -258,9 +253,9 @@ public class GenerationService implements ServingState {
     /**
      * The default model, when generations can be taken on it now.
      *
-     * @throws ServiceNotReadyException while loading at start, or with the reason loading failed
-     * @throws io.qwenimage.errors.ServiceException 503 {@code MODEL_NOT_LOADED} while it loads again after it was
-     *                                              unloaded to make room
+     * @throws ServiceNotReadyException while the models loaded at start load, or with the reason one failed
+     * @throws io.qwenimage.errors.ServiceException 503 {@code MODEL_NOT_LOADED} while it is not loaded (unloaded to
+     *                                              make room; its next request loads it again)
      * @throws io.qwenimage.jobs.ShuttingDownException while draining
      */
     public ModelInfo readyModel() {
@@ -270,14 +265,8 @@ public class GenerationService implements ServingState {
         if (!started) {
             throw notReady();
         }
-        ModelStatus status = models.status(models.defaultId());
-        if (status.state() != ModelState.READY) {
-            models.load(status.id());
-            throw new io.qwenimage.errors.ServiceException(io.qwenimage.errors.ErrorCode.MODEL_NOT_LOADED, "model "
-                    + status.id() + " is loading again after it was unloaded to make room; retry shortly",
-                    java.util.Map.of("model", status.id()));
-        }
-        return status.info();
+        models.lease(models.defaultId()).close();     // 503 with the reason unless it is ready
+        return models.status(models.defaultId()).info();
     }
 
     /**

@@ -5,6 +5,7 @@ import io.qwenimage.engine.onnx.SessionFactory;
 import io.qwenimage.engine.pipeline.ImagePipeline;
 import io.qwenimage.errors.ErrorCode;
 import io.qwenimage.errors.ServiceException;
+import io.qwenimage.observability.ModelLoaded;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -111,7 +112,7 @@ final class ModelRepository implements AutoCloseable {
     private final String defaultId;
     private final int maxLoaded;
     private final Loader loader;
-    private final Consumer<ModelStatus> onLoaded;
+    private final Consumer<ModelLoaded> onLoaded;
     private final ExecutorService loads = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "qwen-model-loader");
         t.setDaemon(true);
@@ -120,7 +121,7 @@ final class ModelRepository implements AutoCloseable {
     private boolean closed;
 
     ModelRepository(List<ModelEntry> entries, String defaultId, int maxLoaded, Loader loader,
-                    Consumer<ModelStatus> onLoaded) {
+                    Consumer<ModelLoaded> onLoaded) {
         entries.forEach(e -> slots.put(e.id(), new Slot(e)));
         if (!slots.containsKey(defaultId)) {
             throw new IllegalArgumentException("qwen.models.default '" + defaultId + "' is none of the configured "
@@ -317,7 +318,7 @@ final class ModelRepository implements AutoCloseable {
                 done.completeExceptionally(notLoaded(s, "it failed to load: " + reason));
                 return;
             }
-            ModelStatus ready;
+            ModelLoaded ready;
             synchronized (this) {
                 if (closed) {
                     m.close();
@@ -327,7 +328,7 @@ final class ModelRepository implements AutoCloseable {
                 s.info = m.pipeline().info().withId(s.entry.id());
                 s.state = ModelState.READY;
                 s.lastUsed = System.nanoTime();
-                ready = status(s);
+                ready = new ModelLoaded(s.info, m.provider(), m.loadSeconds(), m.warmUpSeconds());
             }
             onLoaded.accept(ready);
             done.complete(s.info);
