@@ -9,7 +9,7 @@ import java.util.List;
  */
 public interface BatchableTask<T> extends JobTask<T> {
 
-    /** Tasks with equal keys may run together; null: this one always runs alone. */
+    /** Tasks with equal keys may run together; null: this one always runs alone. Asked only once it can start. */
     Object batchKey();
 
     /** The share of a batch this task takes (its images); a batch weighs at most {@code max-batch}. */

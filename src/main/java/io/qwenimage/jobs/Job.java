@@ -25,6 +25,7 @@ public final class Job<T> {
     private volatile int totalSteps;
     private volatile long lastBeatNanos;
     private volatile long startedNanos;
+    private volatile long readySinceNanos = submittedNanos;
     private Runnable onRemoveWhileQueued = () -> { };
 
     Job(String id, JobTask<T> task, Duration timeout) {
@@ -116,6 +117,15 @@ public final class Job<T> {
 
     long submittedNanos() {
         return submittedNanos;
+    }
+
+    /** Since when the job could have started: its submission, or the end of the wait for its model. */
+    long readySinceNanos() {
+        return readySinceNanos;
+    }
+
+    void readySince(long nanos) {
+        readySinceNanos = nanos;
     }
 
     JobTask<T> task() {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +33,7 @@ public final class JobQueue implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JobQueue.class.getName());
 
     private final QueueSettings settings;
-    private final LinkedBlockingQueue<Job<?>> waiting = new LinkedBlockingQueue<>();
+    private final WaitingLine waiting = new WaitingLine();
     private final AtomicInteger inSystem = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong admissions = new java.util.concurrent.atomic.AtomicLong();
@@ -130,21 +129,25 @@ public final class JobQueue implements AutoCloseable {
         return job;
     }
 
+    /**
+     * Tells the workers that a waiting task may be able to start now ({@link JobTask#canStart()} changed: its
+     * model has loaded, or failed to).
+     */
+    public void wake() {
+        waiting.wake();
+    }
+
     /** Jobs waiting for a worker. */
     public int queued() {
         return waiting.size();
     }
 
-    /** 1 for the next job a worker takes, 2 for the one after, ...; 0 when {@code job} is not waiting. */
+    /**
+     * 1 for the next job a worker takes, 2 for the one after, ... as the lanes' turns go now; 0 when {@code job} is
+     * not waiting.
+     */
     public int position(Job<?> job) {
-        int i = 1;
-        for (Job<?> waitingJob : waiting) {
-            if (waitingJob == job) {
-                return i;
-            }
-            i++;
-        }
-        return 0;
+        return waiting.position(job);
     }
 
     /** Mean time a job spends on a worker, recently (seconds). */
@@ -218,7 +221,7 @@ public final class JobQueue implements AutoCloseable {
     @Override
     public void close() {
         draining = true;
-        for (Job<?> j : new ArrayList<>(waiting)) {
+        for (Job<?> j : waiting.all()) {
             j.abort(ShuttingDownException.unfinished());
         }
         active.forEach(j -> j.abort(ShuttingDownException.unfinished()));
@@ -266,7 +269,7 @@ public final class JobQueue implements AutoCloseable {
         while (!stopped && !Thread.currentThread().isInterrupted()) {
             Job<?> job;
             try {
-                job = waiting.poll(100, TimeUnit.MILLISECONDS);
+                job = waiting.take(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
@@ -299,8 +302,10 @@ public final class JobQueue implements AutoCloseable {
         boolean company = now - lastConcurrentNanos < CONCURRENCY_MEMORY_NANOS;
         long until = now + (company ? settings.maxBatchDelay().toNanos() : 0);
         while (weight < settings.maxBatch()) {
-            for (Job<?> candidate : waiting) {
-                if (candidate.task() instanceof BatchableTask<?> other && key.equals(other.batchKey())
+            for (Job<?> candidate : waiting.sameLane(first)) {
+                // a candidate that cannot start yet has no batch key to compare (its model may not be loaded)
+                if (candidate.task() instanceof BatchableTask<?> other && other.canStart()
+                        && key.equals(other.batchKey())
                         && weight + other.batchWeight() <= settings.maxBatch() && waiting.remove(candidate)) {
                     batch.add(candidate);
                     weight += other.batchWeight();
@@ -320,7 +325,7 @@ public final class JobQueue implements AutoCloseable {
         if (job.state() != JobState.QUEUED) {
             return false;        // cancelled or expired while queued; already released
         }
-        Duration waited = Duration.ofNanos(System.nanoTime() - job.submittedNanos());
+        Duration waited = Duration.ofNanos(System.nanoTime() - job.readySinceNanos());
         if (waited.compareTo(settings.queueTimeout()) > 0) {
             if (job.dropWhileQueued(JobState.TIMED_OUT)) {
                 release();

@@ -72,7 +72,7 @@ public class GenerationService implements ServingState {
         List<ModelEntry> entries = ModelCatalogue.entries(config);
         ModelCatalogue.check(config, entries);
         models = new ModelRepository(entries, ModelCatalogue.defaultId(config, entries), config.models().maxLoaded(),
-                this::open, loaded::fire);
+                this::open, loaded::fire, this::wakeQueue);
         QwenConfig.Queue qc = config.queue();
         queue = new JobQueue(new QueueSettings(qc.workers(), qc.capacity(), qc.timeout(), qc.maxBatch(),
                 qc.maxBatchDelay()));
@@ -103,6 +103,14 @@ public class GenerationService implements ServingState {
             }
         }
         started = true;
+    }
+
+    /** A model loaded, unloaded or failed: jobs waiting for it may start now. */
+    private void wakeQueue() {
+        JobQueue q = queue;
+        if (q != null) {
+            q.wake();
+        }
     }
 
     private void drain() {
@@ -223,10 +231,9 @@ public class GenerationService implements ServingState {
 
     /**
      * As {@link #submit(String, GenerationRequest, JobHooks, java.util.function.Function)}, into a place taken
-     * before. The job holds its model until it ends.
-     *
-     * @throws io.qwenimage.errors.ServiceException 503 {@code MODEL_NOT_LOADED} when the model is not ready (it was
-     *                                              unloaded since the request chose it)
+     * before. The job claims its model until it ends; it waits in the queue, in its model's lane, while the model
+     * loads (a model unloaded since the request chose it loads again), and fails with 503 {@code MODEL_NOT_LOADED}
+     * and the reason when that load fails.
      */
     public <T> Job<T> submit(Admission admission, String model, GenerationRequest request, JobHooks hooks,
                              java.util.function.Function<GenerationResult, T> then) {
@@ -240,7 +247,7 @@ public class GenerationService implements ServingState {
         Job<T> job;
         try {
             // the request deadline itself is JobDeadline's fault-tolerance timeout; this one is its backstop
-            job = queue.submit(admission, new GenerationTask<>(lease.pipeline(), lease.id(), request, hooks, then),
+            job = queue.submit(admission, new GenerationTask<>(lease, request, hooks, then),
                     config.server().requestTimeout().plusSeconds(1));
         } catch (RuntimeException e) {
             lease.close();
@@ -265,14 +272,16 @@ public class GenerationService implements ServingState {
         if (!started) {
             throw notReady();
         }
-        models.lease(models.defaultId()).close();     // 503 with the reason unless it is ready
+        models.requireReady(models.defaultId());     // 503 with the reason unless it is ready
         return models.status(models.defaultId()).info();
     }
 
     /**
-     * Model {@code id} (null or blank: the default) once it can take generations: at once when it is loaded,
-     * otherwise when the load it starts now ends (unloading the least recently used idle model if
-     * {@code qwen.models.max-loaded} are loaded). Fails with 404 {@code MODEL_NOT_FOUND} for an id not configured,
+     * Model {@code id} (null or blank: the default) once requests can be taken for it: at once when it is loaded,
+     * or was loaded before (its load starts now if none runs, and its jobs wait for it in the queue, with their
+     * place shown); otherwise when the load it starts now ends (what a model is — its size, schedulers — is known
+     * only once it has been opened). A load unloads the least recently used idle model if
+     * {@code qwen.models.max-loaded} are loaded. Fails with 404 {@code MODEL_NOT_FOUND} for an id not configured,
      * 503 while the models loaded at start load, 503 {@code MODEL_NOT_LOADED} with the reason when its load fails.
      */
     public CompletionStage<ModelInfo> model(String id) {
@@ -284,7 +293,13 @@ public class GenerationService implements ServingState {
             if (!started && (models.status(chosen).entry().loadAtStart() || chosen.equals(models.defaultId()))) {
                 throw notReady();
             }
-            return models.load(chosen);
+            CompletableFuture<ModelInfo> load = models.load(chosen);
+            ModelInfo known = models.status(chosen).info();
+            if (!load.isDone() && known != null) {
+                // loaded before: what it is is known, so its request goes on and its job waits in the queue
+                return CompletableFuture.completedFuture(known);
+            }
+            return load;
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

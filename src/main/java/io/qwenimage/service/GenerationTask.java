@@ -6,7 +6,6 @@ import io.qwenimage.engine.CancellationToken;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ProgressListener;
-import io.qwenimage.engine.pipeline.ImagePipeline;
 import io.qwenimage.jobs.BatchMember;
 import io.qwenimage.jobs.BatchableTask;
 import io.qwenimage.jobs.JobHooks;
@@ -23,15 +22,13 @@ final class GenerationTask<T> implements BatchableTask<T> {
 
     private static final Logger LOG = Logger.getLogger(GenerationTask.class);
 
-    private final ImagePipeline pipeline;
-    private final String model;
+    private final ModelRepository.Lease model;
     private final GenerationRequest request;
     private final JobHooks hooks;
     private final Function<GenerationResult, T> then;
 
-    GenerationTask(ImagePipeline pipeline, String model, GenerationRequest request, JobHooks hooks,
+    GenerationTask(ModelRepository.Lease model, GenerationRequest request, JobHooks hooks,
                    Function<GenerationResult, T> then) {
-        this.pipeline = pipeline;
         this.model = model;
         this.request = request;
         this.hooks = hooks;
@@ -43,15 +40,28 @@ final class GenerationTask<T> implements BatchableTask<T> {
         try (JobHooks.Scope scope = hooks.started()) {
             LOG.debugf("generating %dx%d, %d step(s), %s, %d image(s)", request.width(), request.height(),
                     request.steps(), request.scheduler().apiName(), request.numImages());
-            return then.apply(pipeline.generate(request, watched(progress), cancel));
+            return then.apply(model.pipeline().generate(request, watched(progress), cancel));
         }
+    }
+
+    /** One lane per model: the queue takes turns across models. */
+    @Override
+    public Object lane() {
+        return model.id();
+    }
+
+    /** Once its model is loaded (or its load failed: the job then fails at once with the reason). */
+    @Override
+    public boolean canStart() {
+        return model.ready();
     }
 
     @Override
     public Object batchKey() {
-        // batches form within one model only: two models of one family share a key otherwise
-        Object key = pipeline.batchKey(request);
-        return key == null ? null : java.util.List.of(model, key);
+        // batches form within one model only: two models of one family share a key otherwise; a job whose model
+        // failed to load runs alone (and fails with the reason)
+        Object key = model.loadedPipeline().map(p -> p.batchKey(request)).orElse(null);
+        return key == null ? null : List.of(model.id(), key);
     }
 
     @Override
@@ -74,7 +84,7 @@ final class GenerationTask<T> implements BatchableTask<T> {
             }
             LOG.debugf("generating %d requests together: %dx%d, %d step(s), %s", members.size(), request.width(),
                     request.height(), request.steps(), request.scheduler().apiName());
-            pipeline.generateTogether(entries, new BatchResults() {
+            model.pipeline().generateTogether(entries, new BatchResults() {
                 @Override
                 public void succeeded(int index, GenerationResult result) {
                     deliver(members.get(index), tasks.get(index), result, () -> end(scopes, index));

@@ -23,8 +23,9 @@ import org.jboss.logging.Logger;
  * one more first unloads the least recently used model that no job holds, or waits until one is free. Loads and
  * unloads run one at a time on a thread of their own, never on a request's thread nor a generation's; a model
  * whose load fails is marked failed with the reason, the others keep serving, and its next request (or an admin
- * load) tries again. A job holds its model with a {@link Lease} from submission to its end, so a model is never
- * closed under a generation.
+ * load) tries again. A job claims its model with a {@link Lease} from submission to its end and waits in the queue
+ * while the model loads; a model is never closed under a generation, and a model waiting for room is never
+ * starved by steady traffic for the loaded one.
  */
 final class ModelRepository implements AutoCloseable {
 
@@ -57,19 +58,65 @@ final class ModelRepository implements AutoCloseable {
         }
     }
 
-    /** One model held by one job until the job ends. */
+    /**
+     * One job's claim on its model, from submission to the job's end. A claim that holds the model keeps it from
+     * being unloaded; a claim taken while another model waits for room does not hold the model yet (it would keep
+     * that model loaded for ever under steady traffic, and the waiting model would starve) and only takes hold when
+     * its job could start. A claim on a model that is not loaded loads it, and its job waits in the queue.
+     */
     final class Lease implements AutoCloseable {
         private final Slot slot;
-        private final LoadedModel model;
+        private boolean holds;
         private boolean released;
 
         private Lease(Slot slot) {
             this.slot = slot;
-            this.model = slot.loaded;
         }
 
+        /**
+         * Whether the job can run now: its model is loaded and held for it, or the load failed (the job then fails
+         * at once with the reason). Called by the queue while the job waits.
+         */
+        boolean ready() {
+            boolean changed;
+            synchronized (ModelRepository.this) {
+                if (released) {
+                    return true;
+                }
+                changed = hold(this);
+                if (slot.state == ModelState.FAILED) {
+                    return true;
+                }
+                if (!changed && !holds) {
+                    return false;
+                }
+            }
+            if (changed) {
+                onChange.run();
+            }
+            return holds && slot.state == ModelState.READY;
+        }
+
+        /**
+         * The model's pipeline, on the worker once {@link #ready()}.
+         *
+         * @throws ServiceException 503 {@code MODEL_NOT_LOADED} with the reason when the model failed to load
+         */
         ImagePipeline pipeline() {
-            return model.pipeline();
+            synchronized (ModelRepository.this) {
+                if (!holds || slot.loaded == null) {
+                    throw notLoaded(slot, slot.state == ModelState.FAILED ? "it failed to load: " + slot.failure
+                            : "it is not loaded");
+                }
+                return slot.loaded.pipeline();
+            }
+        }
+
+        /** The pipeline when the model is held and loaded; empty when its load failed. */
+        Optional<ImagePipeline> loadedPipeline() {
+            synchronized (ModelRepository.this) {
+                return holds && slot.loaded != null ? Optional.of(slot.loaded.pipeline()) : Optional.empty();
+            }
         }
 
         /** The model's id as configured. */
@@ -84,10 +131,13 @@ final class ModelRepository implements AutoCloseable {
                     return;
                 }
                 released = true;
-                slot.users--;
-                slot.lastUsed = System.nanoTime();
-                startWaiting();
+                if (holds) {
+                    slot.users--;
+                    slot.lastUsed = System.nanoTime();
+                    startWaiting();
+                }
             }
+            onChange.run();
         }
     }
 
@@ -113,6 +163,7 @@ final class ModelRepository implements AutoCloseable {
     private final int maxLoaded;
     private final Loader loader;
     private final Consumer<ModelLoaded> onLoaded;
+    private final Runnable onChange;
     private final ExecutorService loads = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "qwen-model-loader");
         t.setDaemon(true);
@@ -120,8 +171,12 @@ final class ModelRepository implements AutoCloseable {
     });
     private boolean closed;
 
+    /**
+     * @param onChange told (never under this repository's lock) whenever a waiting job's {@link Lease#ready()}
+     *                 may have changed: a load ended, a model was unloaded, a claim was taken or given back
+     */
     ModelRepository(List<ModelEntry> entries, String defaultId, int maxLoaded, Loader loader,
-                    Consumer<ModelLoaded> onLoaded) {
+                    Consumer<ModelLoaded> onLoaded, Runnable onChange) {
         entries.forEach(e -> slots.put(e.id(), new Slot(e)));
         if (!slots.containsKey(defaultId)) {
             throw new IllegalArgumentException("qwen.models.default '" + defaultId + "' is none of the configured "
@@ -131,6 +186,7 @@ final class ModelRepository implements AutoCloseable {
         this.maxLoaded = Math.max(1, maxLoaded);
         this.loader = loader;
         this.onLoaded = onLoaded;
+        this.onChange = onChange;
     }
 
     /** The model of requests that name none. */
@@ -185,19 +241,58 @@ final class ModelRepository implements AutoCloseable {
     }
 
     /**
-     * Holds ready model {@code id} for one job.
+     * A claim on model {@code id} for one job (see {@link Lease}); starts its load when it is not loaded.
+     *
+     * @throws ServiceException 404 for a model not configured, 503 {@code MODEL_NOT_LOADED} while shutting down
+     */
+    Lease lease(String id) {
+        Lease lease;
+        synchronized (this) {
+            Slot s = slot(id);
+            if (closed) {
+                throw notLoaded(s, "the service is shutting down");
+            }
+            lease = new Lease(s);
+            hold(lease);
+            s.lastUsed = System.nanoTime();
+        }
+        onChange.run();
+        return lease;
+    }
+
+    /**
+     * Takes hold of the lease's model when it may: it is loading (nothing can unload it then), or it is loaded and
+     * no other model waits for room. Starts a load of a model that is not loaded. True when anything changed.
+     */
+    private boolean hold(Lease lease) {
+        Slot s = lease.slot;
+        if (lease.holds) {
+            return false;
+        }
+        if (s.state == ModelState.LOADING || s.state == ModelState.READY && waitingForRoom.isEmpty()) {
+            lease.holds = true;
+            s.users++;
+            return true;
+        }
+        if (s.state == ModelState.UNLOADED && !closed) {
+            // unloaded since the job was queued (its claim did not hold it): loaded again for it
+            load(s.entry.id());
+            return hold(lease);
+        }
+        return false;
+    }
+
+    /**
+     * Checks that ready model {@code id} can take generations now.
      *
      * @throws ServiceException 404 for a model not configured, 503 {@code MODEL_NOT_LOADED} when it is not ready
      */
-    synchronized Lease lease(String id) {
+    synchronized void requireReady(String id) {
         Slot s = slot(id);
         if (s.state != ModelState.READY) {
             throw notLoaded(s, s.state == ModelState.FAILED ? "it failed to load: " + s.failure
                     : s.state == ModelState.LOADING ? "it is loading" : "it was unloaded a moment ago");
         }
-        s.users++;
-        s.lastUsed = System.nanoTime();
-        return new Lease(s);
     }
 
     /**
@@ -316,6 +411,7 @@ final class ModelRepository implements AutoCloseable {
                     startWaiting();
                 }
                 done.completeExceptionally(notLoaded(s, "it failed to load: " + reason));
+                onChange.run();
                 return;
             }
             ModelLoaded ready;
@@ -332,6 +428,7 @@ final class ModelRepository implements AutoCloseable {
             }
             onLoaded.accept(ready);
             done.complete(s.info);
+            onChange.run();
         });
     }
 

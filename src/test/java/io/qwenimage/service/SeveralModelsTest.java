@@ -111,6 +111,39 @@ class SeveralModelsTest {
     }
 
     @Test
+    void aJobForAModelLoadedBeforeWaitsInTheQueueWithItsPlaceWhileTheModelLoads() throws InterruptedException {
+        native1(ALICE, "qwen").then().statusCode(200);
+        native1(ALICE, "demo").then().statusCode(200);
+        assertThat(stateOf("qwen")).isEqualTo("unloaded");
+
+        Response submitted = given().header("X-API-Key", ALICE).contentType(ContentType.JSON)
+                .body("{\"prompt\": \"a red circle\", \"width\": 64, \"height\": 64, \"num_inference_steps\": 2, "
+                        + "\"seed\": 5, \"model\": \"qwen\"}").post("/jobs");
+        assertThat(submitted.statusCode()).as(submitted.asString()).isEqualTo(202);
+        // answered at once: the job is in the queue, in first place, while its model loads
+        assertThat(submitted.<String>path("status")).isEqualTo("queued");
+        assertThat(submitted.<Integer>path("position")).isEqualTo(1);
+        String id = submitted.path("id");
+        // a request for the model just unloaded for it waits its turn for room, and is served after it
+        Response other = native1(BOB, "demo");
+        assertThat(other.statusCode()).as(other.asString()).isEqualTo(200);
+        assertThat(other.<String>path("metadata.model")).isEqualTo("demo");
+
+        Map<String, Object> status = Map.of();
+        for (int i = 0; i < 600 && !"succeeded".equals(status.get("status")); i++) {
+            status = given().header("X-API-Key", ALICE).get("/jobs/" + id).then().statusCode(200).extract()
+                    .jsonPath().getMap("");
+            assertThat(status.get("status")).as(status.toString()).isIn("queued", "running", "succeeded");
+            Thread.sleep(50);
+        }
+        assertThat(status.get("status")).isEqualTo("succeeded");
+        assertThat(given().header("X-API-Key", ALICE).get("/jobs/" + id).then().extract()
+                .<String>path("result.metadata.model")).isEqualTo("qwen");
+        assertThat(stateOf("demo")).isEqualTo("ready");
+        assertThat(stateOf("qwen")).isEqualTo("unloaded");
+    }
+
+    @Test
     void everyApiChoosesTheModelItNames() {
         Response openAi = given().header("Authorization", "Bearer " + ALICE).contentType(ContentType.JSON)
                 .body("{\"prompt\": \"a red circle\", \"size\": \"64x64\", \"steps\": 2, \"model\": \"qwen\"}")
