@@ -8,12 +8,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.StartupEvent;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.jobs.JobQueue;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -31,6 +37,10 @@ public class GenerationMetrics {
     static final Duration[] STEP_SLO = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
     static final Duration[] QUEUE_SLO = seconds(0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
 
+    private static final List<String> MODEL_STATES = java.util.List.of("unloaded", "loading", "ready",
+            "failed");
+
+    private final Set<String> stateGauges = ConcurrentHashMap.newKeySet();
     private final MeterRegistry registry;
     private final ServingState service;
     private final QwenConfig config;
@@ -68,7 +78,31 @@ public class GenerationMetrics {
                 .description(description).register(registry);
     }
 
+    /**
+     * {@code qwen.model.state{model,state}}: 1 for each configured model's current state, 0 for the others. Models
+     * added by a rescan get theirs the first time they load or are asked for.
+     */
+    private void registerModelStates() {
+        for (String id : service.modelStates().keySet()) {
+            if (!stateGauges.add(id)) {
+                continue;
+            }
+            for (String state : MODEL_STATES) {
+                Gauge.builder("qwen.model.state", service, s -> state.equals(s.modelStates().get(id)) ? 1 : 0)
+                        .tags("model", id, "state", state)
+                        .description("1 for the state each configured model is in (unloaded, loading, ready, "
+                                + "failed)").register(registry);
+            }
+        }
+    }
+
+    // after the default observers (the service configures its models in its own start observer)
+    void servingStarted(@Observes @Priority(Interceptor.Priority.APPLICATION + 900) StartupEvent event) {
+        registerModelStates();
+    }
+
     void modelLoaded(@Observes ModelLoaded event) {
+        registerModelStates();
         Tags model = Tags.of("model", event.model().id());
         // strong references: the event is the gauges' only holder of these values
         Gauge.builder("qwen.model.load.seconds", event, ModelLoaded::loadSeconds).tags(model).strongReference(true)
@@ -89,15 +123,18 @@ public class GenerationMetrics {
 
     /** Everything a finished generation request adds to the meters. */
     void record(GenerationRecord r, Outcome outcome) {
+        registerModelStates();
         String endpoint = r.endpoint();
+        // configured ids only (the record takes a model once the repository has resolved it)
+        String model = r.model() == null ? "none" : r.model();
         Counter.builder("qwen.jobs").description("generation requests by how they ended")
-                .tags("endpoint", endpoint, "outcome", outcome.tag()).register(registry).increment();
+                .tags("endpoint", endpoint, "model", model, "outcome", outcome.tag()).register(registry).increment();
         String key = r.caller() == null || r.caller().anonymous() ? "anonymous" : r.caller().id();
         Counter.builder("qwen.client.requests").description("generation requests per API key id")
                 .tags("key", key, "outcome", outcome.tag()).register(registry).increment();
         if (r.queueWaitNanos() >= 0) {
             Timer.builder("qwen.queue.wait").description("time from admission to a worker taking the job")
-                    .tags("endpoint", endpoint).serviceLevelObjectives(QUEUE_SLO).register(registry)
+                    .tags("endpoint", endpoint, "model", model).serviceLevelObjectives(QUEUE_SLO).register(registry)
                     .record(r.queueWaitNanos(), TimeUnit.NANOSECONDS);
         }
         if (outcome != Outcome.SUCCESS || r.request() == null) {
@@ -105,12 +142,12 @@ public class GenerationMetrics {
         }
         var q = r.request();
         Timer.builder("qwen.generation.duration").description("a generation on its worker, encoding included")
-                .tags("endpoint", endpoint, "model", r.model(), "scheduler", q.scheduler().apiName(), "size",
+                .tags("endpoint", endpoint, "model", model, "scheduler", q.scheduler().apiName(), "size",
                         SizeClass.of(q.width(), q.height()))
                 .serviceLevelObjectives(GENERATION_SLO).register(registry)
                 .record(r.runNanos(), TimeUnit.NANOSECONDS);
         Counter.builder("qwen.images.generated").description("pictures delivered")
-                .tags("endpoint", endpoint, "model", r.model()).register(registry).increment(r.images());
+                .tags("endpoint", endpoint, "model", model).register(registry).increment(r.images());
         Counter.builder("qwen.client.images").description("pictures delivered per API key id")
                 .tags("key", key).register(registry).increment(r.images());
         Counter.builder("qwen.client.generation.seconds").description("worker seconds used per API key id")

@@ -30,6 +30,11 @@ public final class GenerationRecord {
         this.requestId = requestId;
     }
 
+    /** The request chose model {@code model} (a configured id): its meters carry it from now on, however it ends. */
+    public void chose(String model) {
+        this.model = model;
+    }
+
     /** The request is valid and about to be queued. */
     public void submitted(GenerationRequest request, String model) {
         this.request = request;

@@ -13,4 +13,10 @@ public interface ServingState {
 
     /** True when the model is loaded and warmed up and the service is not draining. */
     boolean isReady();
+
+    /**
+     * Every configured model's state ({@code unloaded}, {@code loading}, {@code ready}, {@code failed}), by id in
+     * configuration order; empty before the models are configured.
+     */
+    java.util.Map<String, String> modelStates();
 }

@@ -310,6 +310,13 @@ public class GenerationService implements ServingState {
                 : "the model is still loading");
     }
 
+    @Override
+    public java.util.Map<String, String> modelStates() {
+        java.util.Map<String, String> states = new java.util.LinkedHashMap<>();
+        models().forEach(m -> states.put(m.entry().id(), m.state().label()));
+        return states;
+    }
+
     /** Every configured model with its state. */
     public List<ModelStatus> models() {
         return models == null ? List.of() : models.statuses();

@@ -79,7 +79,13 @@ public class Generations {
      * loaded at start load or while draining, 503 {@code MODEL_NOT_LOADED} with the reason when its load fails.
      */
     public Uni<ModelInfo> model(String id) {
-        CompletableFuture<ModelInfo> stage = service.model(id).toCompletableFuture();
+        GenerationRecord record = observer.current();
+        CompletableFuture<ModelInfo> stage = service.model(id).toCompletableFuture()
+                .whenComplete((info, e) -> {
+                    if (info != null) {
+                        record.chose(info.id());
+                    }
+                });
         if (stage.isDone()) {
             return Uni.createFrom().completionStage(stage);
         }

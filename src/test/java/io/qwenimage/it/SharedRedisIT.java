@@ -241,7 +241,7 @@ class SharedRedisIT {
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
         double generatedOnB = metric(baseB, "qwen_generation_duration_seconds_count{endpoint=\"/text-to-image\","
                 + "model=\"demo\",scheduler=\"dpmpp_2m_karras\",size=\"le256\",}");
-        double cachedOnB = metric(baseB, "qwen_jobs_total{endpoint=\"/text-to-image\",outcome=\"cached\",}");
+        double cachedOnB = metric(baseB, "qwen_jobs_total{endpoint=\"/text-to-image\",model=\"demo\",outcome=\"cached\",}");
         HttpResponse<String> again = post(baseB, "/text-to-image", body);
         assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
         assertThat(again.headers().firstValue("X-Cache")).hasValue("hit");
@@ -251,7 +251,7 @@ class SharedRedisIT {
         assertThat(metric(baseB, "qwen_generation_duration_seconds_count{endpoint=\"/text-to-image\","
                 + "model=\"demo\",scheduler=\"dpmpp_2m_karras\",size=\"le256\",}")).as("no generation on B")
                 .isEqualTo(generatedOnB);
-        assertThat(metric(baseB, "qwen_jobs_total{endpoint=\"/text-to-image\",outcome=\"cached\",}"))
+        assertThat(metric(baseB, "qwen_jobs_total{endpoint=\"/text-to-image\",model=\"demo\",outcome=\"cached\",}"))
                 .isEqualTo(cachedOnB + 1);
         String unseeded = "{\"prompt\": \"a yellow triangle\", \"width\": 64, \"height\": 64, "
                 + "\"num_inference_steps\": 6}";

@@ -39,7 +39,7 @@ class GenerationMetricsTest {
     static final String SMALL = "{\"prompt\": \"a red circle\", \"num_inference_steps\": 3, \"scheduler\": \"euler\"}";
     static final String SLOW = "{\"prompt\": \"a red circle\", \"width\": 512, \"height\": 512, "
             + "\"num_inference_steps\": 100, \"scheduler\": \"euler\"}";
-    static final String JOBS = "qwen_jobs_total{endpoint=\"/text-to-image\",outcome=\"%s\"}";
+    static final String JOBS = "qwen_jobs_total{endpoint=\"/text-to-image\",model=\"demo\",outcome=\"%s\"}";
 
     @BeforeEach
     void waitUntilReady() throws InterruptedException {
@@ -77,7 +77,7 @@ class GenerationMetricsTest {
                 + "size=\"le256\"}")).as("3 steps each").isEqualTo(6.0);
         assertThat(delta(before, after, "qwen_images_generated_total{endpoint=\"/text-to-image\",model=\"demo\"}"))
                 .isEqualTo(2.0);
-        assertThat(delta(before, after, "qwen_queue_wait_seconds_count{endpoint=\"/text-to-image\"}"))
+        assertThat(delta(before, after, "qwen_queue_wait_seconds_count{endpoint=\"/text-to-image\",model=\"demo\"}"))
                 .as("the successes and the one that started and ran out of time").isEqualTo(3.0);
         String key = ApiKeys.idOf(KEY);
         assertThat(delta(before, after, "qwen_client_requests_total{key=\"" + key + "\",outcome=\"success\"}"))

@@ -221,6 +221,24 @@ class SeveralModelsTest {
     }
 
     @Test
+    void generationAndQueueMetricsCarryTheModelAndEachModelsStateIsAGauge() {
+        native1(ALICE, "broken").then().statusCode(503);
+        native1(ALICE, "qwen").then().statusCode(200);
+        String metrics = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .contains("qwen_jobs_total{endpoint=\"/text-to-image\",model=\"qwen\",outcome=\"success\",}")
+                .contains("qwen_queue_wait_seconds_count{endpoint=\"/text-to-image\",model=\"qwen\",}")
+                .contains("qwen_generation_duration_seconds_count{endpoint=\"/text-to-image\",model=\"qwen\",")
+                .contains("qwen_model_state{model=\"qwen\",state=\"ready\",} 1.0")
+                .contains("qwen_model_state{model=\"qwen\",state=\"unloaded\",} 0.0")
+                .contains("qwen_model_state{model=\"broken\",state=\"failed\",} 1.0")
+                .contains("qwen_model_state{model=\"demo\",state=\"unloaded\",} 1.0");
+        // bounded: an id nobody configured never becomes a label
+        native1(ALICE, "no-such-model").then().statusCode(404);
+        assertThat(given().accept("text/plain").get("/q/metrics").asString()).doesNotContain("no-such-model");
+    }
+
+    @Test
     void adminLoadUnloadAndRescanNeedTheAdminScope() throws IOException {
         given().header("X-API-Key", ALICE).post("/admin/models/qwen/load").then().statusCode(403);
         given().header("X-API-Key", ALICE).post("/admin/models/qwen/unload").then().statusCode(403);
