@@ -5,17 +5,22 @@ import io.qwenimage.engine.model.ModelFamily;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.ModelState;
 import io.qwenimage.service.ModelStatus;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** GET /info: the seed's fields plus what a client needs to build valid requests. */
+/**
+ * GET /info: the seed's fields plus what a client needs to build valid requests, for the default model or, with
+ * {@code ?model=id}, for that one (its family's controls and schedulers; null while it has never been loaded).
+ */
 @Path("/info")
 public class InfoResource {
 
@@ -45,11 +50,14 @@ public class InfoResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> info() {
-        ModelInfo m = service.modelInfo();
+    public Map<String, Object> info(@QueryParam("model") String chosen) {
+        boolean named = chosen != null && !chosen.isBlank();
+        // 404 MODEL_NOT_FOUND, listing the ids, for a model not configured
+        ModelStatus status = named ? service.modelStatus(chosen) : null;
+        ModelInfo m = named ? status.info() : service.modelInfo();
         Map<String, Object> model = new LinkedHashMap<>();
-        model.put("name", m == null ? null : m.id());
-        model.put("loaded", service.isStarted());
+        model.put("name", named ? status.id() : m == null ? null : m.id());
+        model.put("loaded", named ? status.state() == ModelState.READY : service.isStarted());
         model.put("family", m == null ? null : m.family());
         model.put("pipeline", m == null ? null : m.pipeline().id());
         model.put("dtype", m == null ? null : m.dtype());

@@ -35,34 +35,50 @@ async function errorText(response) {
 // guidance_scale, or true_cfg_scale for a Qwen-Image model (from /info)
 let guidanceField = 'guidance_scale';
 
-async function loadInfo() {
-  const r = await fetch('/info', { headers: headers() });
+// the model the page generates on: the service's default until one is chosen in the selector
+async function loadInfo(chosen = null) {
+  const r = await fetch(chosen ? `/info?model=${encodeURIComponent(chosen)}` : '/info', { headers: headers() });
   if (!r.ok) {
     $('model-line').textContent = r.status === 401 ? 'An API key is needed: open "API key" below.'
       : `Service not ready: ${await errorText(r)}`;
     return;
   }
   const info = await r.json();
+  showModels(info, chosen || info.default_model);
   const m = info.model_info;
+  if (!m.family) {
+    // never loaded here yet: what it is (its size, guidance, schedulers) is known once it has been
+    $('model-line').textContent = `Model ${m.name}: not loaded yet, it loads with its first request`;
+    return;
+  }
   $('model-line').textContent = `Model ${m.name} (${m.family}, ${m.native_size}px native) on ${m.device}`;
   $('width').placeholder = $('height').placeholder = String(m.native_size);
   // the family's own controls: Qwen-Image sizes are multiples of 16 and its guidance is true_cfg_scale
   const multiple = m.size_multiple > 1 ? m.size_multiple : 8;
   $('width').step = $('height').step = String(multiple);
   $('width').min = $('height').min = String(Math.max(info.limits.min_size, multiple));
-  if (m.guidance) {
-    guidanceField = m.guidance.parameter;
-    $('guidance').name = m.guidance.parameter;
-    $('guidance').value = String(m.guidance.default);
-    $('guidance-label').textContent = m.guidance.kind === 'true_cfg' ? 'True CFG scale' : 'Guidance';
-    $('guidance').title = m.guidance.kind === 'true_cfg'
-      ? 'Qwen-Image true CFG: a second pass with the negative prompt; 1 turns it off' : 'Classifier-free guidance';
-  }
+  const g = m.guidance || { parameter: 'guidance_scale', default: 7.5, kind: 'cfg' };
+  guidanceField = g.parameter;
+  $('guidance').name = g.parameter;
+  $('guidance').value = String(g.default);
+  $('guidance-label').textContent = g.kind === 'true_cfg' ? 'True CFG scale' : 'Guidance';
+  $('guidance').title = g.kind === 'true_cfg'
+    ? 'Qwen-Image true CFG: a second pass with the negative prompt; 1 turns it off' : 'Classifier-free guidance';
   $('steps').max = info.limits.max_steps;
   $('count').max = info.limits.max_num_images;
   const select = $('scheduler');
   select.replaceChildren(...info.schedulers.map((s) => new Option(s, s, false, s === info.default_scheduler)));
 }
+
+// the model selector, shown when the service has more than one model; each option says its family and state
+function showModels(info, selected) {
+  const models = info.models || [];
+  $('model-field').hidden = models.length < 2;
+  $('model').replaceChildren(...models.map((m) => new Option(
+    `${m.id}${m.family ? ` (${m.family})` : ''}${m.state === 'ready' ? '' : ` [${m.state}]`}`, m.id, false,
+    m.id === selected)));
+}
+$('model').addEventListener('change', () => loadInfo($('model').value));
 
 function mode() { return form.querySelector('input[name=mode]:checked').value; }
 
@@ -103,6 +119,7 @@ function request() {
     scheduler: $('scheduler').value || null,
     num_images: numberOrNull('count'),
     seed: numberOrNull('seed'),
+    model: $('model-field').hidden ? null : $('model').value,
   };
   if (mode() === 'txt2img') {
     return { body: JSON.stringify(fields), headers: headers({ 'Content-Type': 'application/json' }) };
@@ -157,7 +174,7 @@ function render(result) {
     link.href = img.src;
     link.download = `qwen-${seed}.${meta.format.toLowerCase() === 'jpeg' ? 'jpg' : 'png'}`;
     link.textContent = 'Download';
-    caption.append(`Seed ${seed} · ${meta.width}×${meta.height} · ${meta.inference_time} s · `, link);
+    caption.append(`${meta.model} · Seed ${seed} · ${meta.width}×${meta.height} · ${meta.inference_time} s · `, link);
     figure.append(img, caption);
     return figure;
   });

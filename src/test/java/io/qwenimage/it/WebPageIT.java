@@ -46,6 +46,18 @@ class WebPageIT {
         assertThat(shots.resolve("web-qwen.png")).isNotEmptyFile();
     }
 
+    @Test
+    void onAServiceWithTwoModelsThePageChoosesTheModelAndItsControls() throws Exception {
+        Path shots = Files.createDirectories(Path.of("target"));
+        String out = runPage("e2e-models.mjs", List.of("-Dqwen.models.entries.demo.path=bundled",
+                        "-Dqwen.models.entries.demo.load-at-start=true", "-Dqwen.models.entries.qwen.path=models/demo-qwen",
+                        "-Dqwen.models.entries.qwen.load-at-start=true", "-Dqwen.models.max-loaded=2",
+                        "-Dqwen.models.default=demo"), shots.toAbsolutePath().toString());
+        assertThat(out).contains("models: demo (custom").contains("generated on qwen: qwen")
+                .contains("back on demo: \"Guidance\"").endsWith("OK\n");
+        assertThat(shots.resolve("web-models.png")).isNotEmptyFile();
+    }
+
     /**
      * Starts the jar with {@code properties}, waits until it is ready, runs {@code script} with the base URL and
      * {@code args}, and returns its output once it exited 0.

@@ -239,6 +239,19 @@ class SeveralModelsTest {
     }
 
     @Test
+    void infoDescribesTheModelANamedOneAndRefusesAnUnknownId() {
+        native1(ALICE, "qwen").then().statusCode(200);
+        assertThat(given().get("/info?model=qwen").then().statusCode(200).extract()
+                .<String>path("model_info.guidance.parameter")).isEqualTo("true_cfg_scale");
+        assertThat(given().get("/info?model=qwen").then().extract().<List<String>>path("schedulers"))
+                .containsExactly("flow_match_euler");
+        assertThat(given().get("/info").then().extract().<String>path("model_info.name")).isEqualTo("demo");
+        Response unknown = given().get("/info?model=nope");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.<String>path("error.code")).isEqualTo("MODEL_NOT_FOUND");
+    }
+
+    @Test
     void adminLoadUnloadAndRescanNeedTheAdminScope() throws IOException {
         given().header("X-API-Key", ALICE).post("/admin/models/qwen/load").then().statusCode(403);
         given().header("X-API-Key", ALICE).post("/admin/models/qwen/unload").then().statusCode(403);
