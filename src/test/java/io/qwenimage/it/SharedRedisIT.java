@@ -37,6 +37,7 @@ class SharedRedisIT {
 
     static final String KEY = "shared-key-0123456789abcdef";
     static final String LIMITED_KEY = "limited-key-0123456789abcdef";
+    static final String MODELS_KEY = "models-key-0123456789abcdef0";
     static final String OUTAGE_KEY = "outage-key-0123456789abcdef";
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -103,7 +104,7 @@ class SharedRedisIT {
         return new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Dquarkus.http.port=" + port,
                 "-Dqwen.jobs.store=redis", "-Dqwen.jobs.replica=" + name,
                 "-Dquarkus.redis.hosts=redis://127.0.0.1:" + redisPort,
-                "-Dqwen.security.api-keys=" + KEY + "," + LIMITED_KEY + "," + OUTAGE_KEY,
+                "-Dqwen.security.api-keys=" + KEY + "," + LIMITED_KEY + "," + OUTAGE_KEY + "," + MODELS_KEY,
                 "-Dqwen.security.rate-limit.requests-per-minute=6", "-Dqwen.security.rate-limit.burst=6",
                 "-Dqwen.security.rate-limit.requests-per-hour=1000",
                 "-Dqwen.cache.enabled=true", "-Dqwen.queue.workers=1",
@@ -258,6 +259,29 @@ class SharedRedisIT {
         HttpResponse<String> fresh = post(baseB, "/text-to-image", unseeded);
         assertThat(fresh.statusCode()).isEqualTo(200);
         assertThat(fresh.headers().firstValue("X-Cache")).as("no seed, no cache").isEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void theCacheAndTheJobStoreCarryTheModelAndAReplicaLoadsAModelItHasNotLoadedForAJob() throws Exception {
+        String qwen = "{\"prompt\": \"a yellow triangle\", \"width\": 64, \"height\": 64, \"seed\": 77, "
+                + "\"num_inference_steps\": 2, \"model\": \"demo-qwen\"}";
+        HttpResponse<String> first = post(baseA, "/text-to-image", qwen, MODELS_KEY);
+        assertThat(first.statusCode()).as("A loads demo-qwen for it: " + first.body()).isEqualTo(200);
+        assertThat(json(first).path("metadata").path("model").asText()).isEqualTo("demo-qwen");
+        HttpResponse<String> again = post(baseB, "/text-to-image", qwen, MODELS_KEY);
+        assertThat(again.headers().firstValue("X-Cache")).as("B has it from the shared cache").hasValue("hit");
+        assertThat(json(again).path("metadata").path("model").asText()).isEqualTo("demo-qwen");
+        HttpResponse<String> otherModel = post(baseB, "/text-to-image", qwen.replace("demo-qwen", "demo"), MODELS_KEY);
+        assertThat(otherModel.statusCode()).isEqualTo(200);
+        assertThat(otherModel.headers().firstValue("X-Cache")).as("the model is part of the key")
+                .isNotEqualTo(java.util.Optional.of("hit"));
+
+        HttpResponse<String> submitted = post(baseB, "/jobs", qwen.replace("77", "78"), MODELS_KEY);
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+        JsonNode done = awaitStatusOf(baseA, json(submitted).path("id").asText(), MODELS_KEY, "succeeded");
+        assertThat(done.path("replica").asText()).as("served where it was admitted").isEqualTo("b");
+        assertThat(done.path("result").path("metadata").path("model").asText()).isEqualTo("demo-qwen");
     }
 
     @Test
