@@ -23,3 +23,15 @@ export function checkCsp(problems) {
   const csp = problems.filter((p) => /Content Security Policy|Refused/i.test(p));
   if (csp.length) fail(`CSP violations: ${csp.join(' | ')}`);
 }
+
+// the bodies of the jobs the page submits (POST /jobs), as they are sent
+export function jobBodies(page) {
+  const sent = [];
+  page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/jobs')) sent.push(r.postData() || ''); });
+  return sent;
+}
+
+// fills the form's fields by their labels ({ 'Prompt': '…', 'Width': '64', … }), in that order
+export async function fill(page, fields) {
+  for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
+}

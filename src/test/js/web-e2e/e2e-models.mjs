@@ -2,7 +2,7 @@
 // Qwen-Image demo switches to that family's controls and sends the model with the job, and the picture's details
 // name the model it came from; choosing the default model again brings its own controls back.
 // Usage: node e2e-models.mjs <base url> <screenshot folder>
-import { checkCsp, fail, launch, openPage } from './browser.mjs';
+import { checkCsp, fail, fill, jobBodies, launch, openPage } from './browser.mjs';
 
 const [base, out] = process.argv.slice(2);
 
@@ -10,8 +10,7 @@ const browser = await launch();
 try {
   const problems = [];
   const page = await openPage(browser, problems);
-  const sent = [];
-  page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/jobs')) sent.push(r.postData() || ''); });
+  const sent = jobBodies(page);
 
   await page.goto(`${base}/`);
   await page.waitForSelector('#model-line:has-text("custom")', { timeout: 30000 });
@@ -26,11 +25,7 @@ try {
   await page.waitForSelector('#model-line:has-text("qwen-image")', { timeout: 10000 });
   const label = (await page.locator('#guidance-label').textContent()).trim();
   if (label !== 'True CFG scale') fail(`guidance label on qwen: ${label}`);
-  await page.getByLabel('Prompt', { exact: true }).fill('蓝色背景上的红色圆形');
-  await page.getByLabel('Width').fill('64');
-  await page.getByLabel('Height').fill('64');
-  await page.getByLabel('Steps').fill('4');
-  await page.getByLabel('Seed').fill('7');
+  await fill(page, { Prompt: '蓝色背景上的红色圆形', Width: '64', Height: '64', Steps: '4', Seed: '7' });
   await page.getByRole('button', { name: 'Generate' }).click();
   const img = page.locator('#results figure img').first();
   await img.waitFor({ timeout: 60000 });

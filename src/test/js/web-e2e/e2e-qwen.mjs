@@ -1,7 +1,7 @@
 // The web page on a Qwen-Image model: the family's own controls (true CFG scale, sizes in steps of 16), a
 // generation from a Chinese prompt, and a size that is not a multiple of 16 refused in words.
 // Usage: node e2e-qwen.mjs <base url> <screenshot folder>
-import { checkCsp, fail, launch, openPage } from './browser.mjs';
+import { checkCsp, fail, fill, jobBodies, launch, openPage } from './browser.mjs';
 
 const [base, out] = process.argv.slice(2);
 
@@ -9,8 +9,7 @@ const browser = await launch();
 try {
   const problems = [];
   const page = await openPage(browser, problems);
-  const sent = [];
-  page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/jobs')) sent.push(r.postData() || ''); });
+  const sent = jobBodies(page);
 
   await page.goto(`${base}/`);
   await page.waitForSelector('#model-line:has-text("qwen-image")', { timeout: 30000 });
@@ -24,11 +23,7 @@ try {
   if (schedulers.join() !== 'flow_match_euler') fail(`schedulers: ${schedulers}`);
   console.log(`controls: "${label}" ${guidance}, width step ${step}, schedulers ${schedulers}`);
 
-  await page.getByLabel('Prompt', { exact: true }).fill('蓝色背景上的红色圆形');
-  await page.getByLabel('Width').fill('64');
-  await page.getByLabel('Height').fill('64');
-  await page.getByLabel('Steps').fill('12');
-  await page.getByLabel('Seed').fill('7');
+  await fill(page, { Prompt: '蓝色背景上的红色圆形', Width: '64', Height: '64', Steps: '12', Seed: '7' });
   await page.getByRole('button', { name: 'Generate' }).click();
   const img = page.locator('#results figure img').first();
   await img.waitFor({ timeout: 60000 });
