@@ -131,9 +131,9 @@ class ModelConventionsTest {
         Path copy = copyModel(dir);
         Path index = copy.resolve("model_index.json");
         Files.writeString(index, Files.readString(index).replace("\"StableDiffusionPipeline\"",
-                "\"StableDiffusionXLPipeline\""));
+                "\"StableDiffusion3Pipeline\""));
         assertThatThrownBy(() -> ModelBundle.open(copy, SESSIONS)).isInstanceOf(ModelException.class)
-                .hasMessageContaining("model_index.json").hasMessageContaining("StableDiffusionXLPipeline (SDXL)");
+                .hasMessageContaining("model_index.json").hasMessageContaining("StableDiffusion3Pipeline (SD3)");
     }
 
     static Path copyModel(Path dir) throws IOException {

@@ -10,6 +10,21 @@ package io.qwenimage.engine.model;
  */
 public record Embeddings(float[] data, int batch, int tokens, int width) {
 
+    /** This batch's and {@code other}'s hidden states side by side, token by token (SDXL's two encoders). */
+    public Embeddings beside(Embeddings other) {
+        if (other.batch != batch || other.tokens != tokens) {
+            throw new IllegalArgumentException("cannot join " + batch + "x" + tokens + " and " + other.batch + "x"
+                    + other.tokens + " embeddings");
+        }
+        int joined = width + other.width;
+        float[] out = new float[batch * tokens * joined];
+        for (int t = 0; t < batch * tokens; t++) {
+            System.arraycopy(data, t * width, out, t * joined, width);
+            System.arraycopy(other.data, t * other.width, out, t * joined + width, other.width);
+        }
+        return new Embeddings(out, batch, tokens, joined);
+    }
+
     /** A batch made of the given rows of this one, in that order (a row may repeat). */
     public Embeddings pick(int[] rows) {
         int row = tokens * width;

@@ -16,6 +16,11 @@ public enum ModelFamily {
 
     /** Stable Diffusion 1.x / 2.x, Turbo and LCM UNets: CLIP text encoder, UNet, 4-channel VAE. */
     STABLE_DIFFUSION("sd"),
+    /**
+     * Stable Diffusion XL (base, Turbo, LCM-SDXL): two CLIP text encoders, a UNet with added conditioning (pooled
+     * text embeddings and size/crop time ids), 4-channel VAE. Runs on the Stable Diffusion pipeline.
+     */
+    STABLE_DIFFUSION_XL("sdxl"),
     /** Qwen-Image: Qwen2.5-VL text encoder, flow-matching MMDiT, 16-channel VAE. */
     QWEN_IMAGE("qwen-image");
 
@@ -24,12 +29,15 @@ public enum ModelFamily {
             "ORTStableDiffusionPipeline", "ORTStableDiffusionImg2ImgPipeline", "LatentConsistencyModelPipeline",
             "LatentConsistencyModelImg2ImgPipeline", "ORTLatentConsistencyModelPipeline");
 
+    private static final Set<String> STABLE_DIFFUSION_XL_CLASSES = Set.of("StableDiffusionXLPipeline",
+            "StableDiffusionXLImg2ImgPipeline", "ORTStableDiffusionXLPipeline", "ORTStableDiffusionXLImg2ImgPipeline",
+            "ORTLatentConsistencyModelXLPipeline");
+
     private static final Set<String> QWEN_IMAGE_CLASSES = Set.of("QwenImagePipeline", "QwenImageImg2ImgPipeline");
 
     /** Families people export that the engine does not serve yet: refused at start, by name. */
     private static final Map<String, String> NOT_SERVED = Map.ofEntries(
-            Map.entry("StableDiffusionXLPipeline", "SDXL"), Map.entry("StableDiffusionXLImg2ImgPipeline", "SDXL"),
-            Map.entry("ORTStableDiffusionXLPipeline", "SDXL"), Map.entry("StableDiffusion3Pipeline", "SD3"),
+            Map.entry("StableDiffusion3Pipeline", "SD3"),
             Map.entry("ORTStableDiffusion3Pipeline", "SD3"), Map.entry("FluxPipeline", "FLUX.1"),
             Map.entry("ORTFluxPipeline", "FLUX.1"), Map.entry("StableDiffusionInpaintPipeline", "SD inpainting"),
             Map.entry("StableDiffusionUpscalePipeline", "SD x4 upscaling"),
@@ -43,7 +51,7 @@ public enum ModelFamily {
         this.id = id;
     }
 
-    /** The family's name in /info and logs: "sd" or "qwen-image". */
+    /** The family's name in /info and logs: "sd", "sdxl" or "qwen-image". */
     public String id() {
         return id;
     }
@@ -66,9 +74,21 @@ public enum ModelFamily {
         return of(json, index);
     }
 
-    /** Sizes must be multiples of this (1: any size; the SD pipeline generates at the next multiple of 8). */
+    /**
+     * Sizes must be multiples of this (1: any size; SD 1.x/2.x generate at the next multiple of 8 and crop). SDXL
+     * takes its size as conditioning (time_ids), so a size it would not generate exactly is refused instead.
+     */
     public int sizeMultiple() {
-        return this == QWEN_IMAGE ? 16 : 1;
+        return switch (this) {
+            case STABLE_DIFFUSION -> 1;
+            case STABLE_DIFFUSION_XL -> 8;
+            case QWEN_IMAGE -> 16;
+        };
+    }
+
+    /** True for the families that run on the Stable Diffusion (UNet) pipeline. */
+    public boolean unet() {
+        return this != QWEN_IMAGE;
     }
 
     /**
@@ -85,16 +105,19 @@ public enum ModelFamily {
         if (STABLE_DIFFUSION_CLASSES.contains(className)) {
             return STABLE_DIFFUSION;
         }
+        if (STABLE_DIFFUSION_XL_CLASSES.contains(className)) {
+            return STABLE_DIFFUSION_XL;
+        }
         if (QWEN_IMAGE_CLASSES.contains(className)) {
             return QWEN_IMAGE;
         }
         String known = NOT_SERVED.get(className);
         if (known != null) {
             throw ModelException.of(file, "is a " + className + " (" + known + ") model, a family this service does "
-                    + "not serve yet; it serves Stable Diffusion 1.x/2.x/Turbo/LCM and Qwen-Image");
+                    + "not serve yet; it serves Stable Diffusion 1.x/2.x/Turbo/LCM, SDXL and Qwen-Image");
         }
         throw ModelException.of(file, "names pipeline class '" + className + "', which this service does not "
-                + "know; it serves Stable Diffusion 1.x/2.x/Turbo/LCM (e.g. StableDiffusionPipeline) and Qwen-Image "
-                + "(QwenImagePipeline)");
+                + "know; it serves Stable Diffusion 1.x/2.x/Turbo/LCM (e.g. StableDiffusionPipeline), SDXL "
+                + "(StableDiffusionXLPipeline) and Qwen-Image (QwenImagePipeline)");
     }
 }

@@ -32,8 +32,10 @@ public final class UnetCall implements AutoCloseable {
     private final Set<String> outputNames;
     private final List<OnnxTensor> owned;
 
-    UnetCall(UnetStage unet, Workspace workspace, int rows, int latentHeight, int latentWidth, Embeddings context,
-             float[] timestepCond) throws OrtException {
+    UnetCall(UnetStage unet, Workspace workspace, int rows, int latentHeight, int latentWidth,
+             UnetConditioning conditioning) throws OrtException {
+        Embeddings context = conditioning.context();
+        float[] timestepCond = conditioning.timestepCond();
         this.unet = unet;
         this.workspace = workspace;
         this.rowFloats = 4 * latentHeight * latentWidth;
@@ -54,11 +56,17 @@ public final class UnetCall implements AutoCloseable {
             inputs.put("encoder_hidden_states", Tensors.over(unet.env(), contextMemory, unet.contextType(),
                     new long[] {context.batch(), context.tokens(), context.width()}));
             if (unet.condType() != null) {
-                ByteBuffer cond = workspace.direct(Role.UNET_COND,
-                        timestepCond.length * Tensors.elementBytes(unet.condType()));
-                Tensors.put(cond, unet.condType(), 0, timestepCond, 0, timestepCond.length, 1f);
-                inputs.put("timestep_cond", Tensors.over(unet.env(), cond, unet.condType(),
+                inputs.put("timestep_cond", constant(Role.UNET_COND, unet.condType(), timestepCond,
                         new long[] {rows, unet.timestepCondDim()}));
+            }
+            if (unet.takesAddedConditioning()) {
+                if (conditioning.textEmbeds() == null || conditioning.timeIds() == null) {
+                    throw new IllegalArgumentException("an SDXL UNet needs text_embeds and time_ids");
+                }
+                inputs.put("text_embeds", constant(Role.UNET_TEXT_EMBEDS, unet.textEmbedsType(),
+                        conditioning.textEmbeds(), new long[] {rows, conditioning.textEmbedsWidth()}));
+                inputs.put("time_ids", constant(Role.UNET_TIME_IDS, unet.timeIdsType(), conditioning.timeIds(),
+                        new long[] {rows, conditioning.timeIds().length / rows}));
             }
             this.pinned = Map.of(unet.output(), Tensors.over(unet.env(), output, unet.outputType(), shape));
         } catch (OrtException | RuntimeException e) {
@@ -67,6 +75,13 @@ public final class UnetCall implements AutoCloseable {
         }
         this.outputNames = Set.of(); // the output is pinned, so none is requested besides it
         this.owned = List.copyOf(inputs.values());
+    }
+
+    /** A tensor over {@code role}'s memory holding {@code values}, written once for the whole loop. */
+    private OnnxTensor constant(Role role, OnnxJavaType type, float[] values, long[] shape) throws OrtException {
+        ByteBuffer memory = workspace.direct(role, values.length * Tensors.elementBytes(type));
+        Tensors.put(memory, type, 0, values, 0, values.length, 1f);
+        return Tensors.over(unet.env(), memory, type, shape);
     }
 
     /**

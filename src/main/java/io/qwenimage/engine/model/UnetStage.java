@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * The UNet graph. Builds its inputs in the declared types and ranks: {@code timestep} int64/int32/float32/float16
  * as a scalar (optimum >= 1.24) or one value per batch entry (legacy exports); {@code timestep_cond} for
- * LCM-distilled UNets.
+ * LCM-distilled UNets; SDXL's added conditioning {@code text_embeds} and {@code time_ids}.
  */
 public final class UnetStage implements AutoCloseable {
 
@@ -26,6 +26,8 @@ public final class UnetStage implements AutoCloseable {
     private final long[] timestepShape;
     private final OnnxJavaType condType;
     private final int condDim;
+    private final OnnxJavaType textEmbedsType;
+    private final OnnxJavaType timeIdsType;
     private final String output;
     private final OnnxJavaType outputType;
 
@@ -33,9 +35,6 @@ public final class UnetStage implements AutoCloseable {
         this.env = env;
         this.session = session;
         Map<String, NodeInfo> inputs = Signatures.inputs(session, file);
-        if (inputs.containsKey("text_embeds") || inputs.containsKey("time_ids")) {
-            throw ModelException.of(file, "is an SDXL UNet (text_embeds/time_ids inputs); SDXL is not supported");
-        }
         TensorInfo sample = Signatures.require(inputs, "sample", file, "input");
         TensorInfo timestep = Signatures.require(inputs, "timestep", file, "input");
         TensorInfo context = Signatures.require(inputs, "encoder_hidden_states", file, "input");
@@ -49,6 +48,20 @@ public final class UnetStage implements AutoCloseable {
         TensorInfo cond = inputs.containsKey("timestep_cond") ? (TensorInfo) inputs.get("timestep_cond").getInfo() : null;
         this.condType = cond == null ? null : cond.type;
         this.condDim = cond == null ? 0 : (int) cond.getShape()[cond.getShape().length - 1];
+        if (inputs.containsKey("text_embeds") != inputs.containsKey("time_ids")) {
+            throw ModelException.of(file, "has " + (inputs.containsKey("text_embeds") ? "text_embeds but no time_ids"
+                    : "time_ids but no text_embeds") + " input: an SDXL UNet takes both");
+        }
+        TensorInfo textEmbeds = inputs.containsKey("text_embeds") ? (TensorInfo) inputs.get("text_embeds").getInfo()
+                : null;
+        TensorInfo timeIds = textEmbeds == null ? null : (TensorInfo) inputs.get("time_ids").getInfo();
+        this.textEmbedsType = textEmbeds == null ? null : textEmbeds.type;
+        this.timeIdsType = timeIds == null ? null : timeIds.type;
+        long[] idsShape = timeIds == null ? new long[0] : timeIds.getShape();
+        if (timeIds != null && idsShape[idsShape.length - 1] == 5) {
+            throw ModelException.of(file, "takes 5 time_ids (an SDXL refiner, conditioned on an aesthetic score), "
+                    + "which this service does not serve; use an SDXL base model");
+        }
         Map<String, NodeInfo> outputs = Signatures.outputs(session, file);
         this.output = outputs.containsKey("out_sample") ? "out_sample" : outputs.keySet().iterator().next();
         this.outputType = outputs.get(output).getInfo() instanceof TensorInfo info ? info.type : sampleType;
@@ -69,18 +82,22 @@ public final class UnetStage implements AutoCloseable {
         return condDim;
     }
 
+    /** True for SDXL UNets, which take pooled text embeddings and size/crop time ids besides the text. */
+    public boolean takesAddedConditioning() {
+        return textEmbedsType != null;
+    }
+
     /**
-     * Binds the inputs and output of one denoising loop in {@code workspace}'s memory: the text embeddings and
-     * LCM's guidance embedding are written once, the latents and timestep are rewritten each step, the output
-     * is pinned, so a step allocates nothing tensor-sized.
+     * Binds the inputs and output of one denoising loop in {@code workspace}'s memory: the conditioning (text
+     * embeddings, LCM's guidance embedding, SDXL's pooled embeddings and time ids) is written once, the latents and
+     * timestep are rewritten each step, the output is pinned, so a step allocates nothing tensor-sized.
      *
      * @param rows         batch rows of each call (images, twice that with classifier-free guidance)
-     * @param context      text embeddings, one row per batch row
-     * @param timestepCond LCM's guidance embedding [rows, dim] or null
+     * @param conditioning one row per batch row
      */
-    public UnetCall bind(Workspace workspace, int rows, int latentHeight, int latentWidth, Embeddings context,
-                         float[] timestepCond) throws OrtException {
-        return new UnetCall(this, workspace, rows, latentHeight, latentWidth, context, timestepCond);
+    public UnetCall bind(Workspace workspace, int rows, int latentHeight, int latentWidth,
+                         UnetConditioning conditioning) throws OrtException {
+        return new UnetCall(this, workspace, rows, latentHeight, latentWidth, conditioning);
     }
 
     OrtEnvironment env() {
@@ -106,6 +123,14 @@ public final class UnetStage implements AutoCloseable {
 
     OnnxJavaType condType() {
         return condType;
+    }
+
+    OnnxJavaType textEmbedsType() {
+        return textEmbedsType;
+    }
+
+    OnnxJavaType timeIdsType() {
+        return timeIdsType;
     }
 
     String output() {

@@ -17,7 +17,7 @@ public final class Workspace {
 
     /** What a buffer or array is for; each role has one, so two roles never share memory. */
     public enum Role {
-        UNET_SAMPLE, UNET_OUTPUT, UNET_CONTEXT, UNET_TIMESTEP, UNET_COND,
+        UNET_SAMPLE, UNET_OUTPUT, UNET_CONTEXT, UNET_TIMESTEP, UNET_COND, UNET_TEXT_EMBEDS, UNET_TIME_IDS,
         LATENTS, MODEL_OUTPUT, GUIDED, NOISE, SEGMENT
     }
 

@@ -19,7 +19,7 @@ public final class Pipelines {
      */
     public static ImagePipeline open(Path folder, SessionFactory sessions) {
         return switch (ModelFamily.ofFolder(folder)) {
-            case STABLE_DIFFUSION -> new StableDiffusionPipeline(ModelBundle.open(folder, sessions));
+            case STABLE_DIFFUSION, STABLE_DIFFUSION_XL -> new StableDiffusionPipeline(ModelBundle.open(folder, sessions));
             case QWEN_IMAGE -> new QwenImagePipeline(QwenImageModel.open(folder, sessions));
         };
     }

@@ -50,12 +50,6 @@ public final class QwenImagePipeline extends ImagePipeline {
 
     private static final System.Logger LOG = System.getLogger(QwenImagePipeline.class.getName());
 
-    /** Where an image's noise comes from, by its seed (tests substitute a reference's noise). */
-    @FunctionalInterface
-    interface NoiseFactory {
-        NoiseSource forSeed(long seed);
-    }
-
     private final QwenImageModel model;
     private final NoiseFactory noise;
 

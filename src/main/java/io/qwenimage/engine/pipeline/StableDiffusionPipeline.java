@@ -12,7 +12,9 @@ import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.Embeddings;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.model.ModelBundle;
+import io.qwenimage.engine.model.TextEncoderStage;
 import io.qwenimage.engine.model.UnetCall;
+import io.qwenimage.engine.model.UnetConditioning;
 import io.qwenimage.engine.model.VaeEncoderStage;
 import io.qwenimage.engine.scheduler.GaussianNoise;
 import io.qwenimage.engine.scheduler.NoiseSource;
@@ -24,8 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Stable Diffusion family (1.x, 2.x, Turbo, LCM): text-to-image and image-to-image with one opened model:
- * tokenize, encode the prompts, run the scheduler loop with the UNet (unconditional and conditional rows in one batch
+ * The Stable Diffusion families (1.x, 2.x, Turbo, LCM, and SDXL with its two text encoders and added
+ * conditioning): text-to-image and image-to-image with one opened model: tokenize, encode the prompts, run the scheduler loop with the UNet (unconditional and conditional rows in one batch
  * when guidance is on), decode with the VAE.
  *
  * <p>Noise: image {@code i} of a request draws from its own {@link GaussianNoise} seeded with {@code seed + i}, in
@@ -41,9 +43,15 @@ public final class StableDiffusionPipeline extends ImagePipeline {
     private static final System.Logger LOG = System.getLogger(StableDiffusionPipeline.class.getName());
 
     private final ModelBundle model;
+    private final NoiseFactory noise;
 
     public StableDiffusionPipeline(ModelBundle model) {
+        this(model, GaussianNoise::new);
+    }
+
+    StableDiffusionPipeline(ModelBundle model, NoiseFactory noise) {
         this.model = model;
+        this.noise = noise;
     }
 
     public ModelBundle model() {
@@ -87,10 +95,10 @@ public final class StableDiffusionPipeline extends ImagePipeline {
         private boolean cfg;
         // what the stages hand on
         private TokenizedPrompt[] positive;
-        private Embeddings context;
+        private UnetConditioning conditioning;
         private float[] guidance;
         private float[] timestepCond;
-        private GaussianNoise[] generators;
+        private NoiseSource[] generators;
         private float[] latents;
         private float[] segment;
 
@@ -138,9 +146,6 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                     ids[j] = positive[j].ids();
                 }
             }
-            long t0 = System.nanoTime();
-            Embeddings encoded = model.textEncoder().encode(ids);
-            onnx += System.nanoTime() - t0;
             int[] contextRows = new int[cfg ? 2 * images : images];
             guidance = new float[images];
             for (int j = 0; j < members; j++) {
@@ -152,7 +157,13 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                     guidance[i] = (float) entries.get(j).request().guidanceScale();
                 }
             }
-            context = encoded.pick(contextRows);
+            if (model.textEncoder2() != null) {
+                conditioning = encodeXl(ids, contextRows);
+                return;
+            }
+            long t0 = System.nanoTime();
+            Embeddings context = model.textEncoder().encode(ids).pick(contextRows);
+            onnx += System.nanoTime() - t0;
             if (model.unet().takesTimestepCond()) {
                 int dim = model.unet().timestepCondDim();
                 timestepCond = new float[images * dim];
@@ -162,6 +173,48 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                     System.arraycopy(rows, 0, timestepCond, firstImage[j] * dim, rows.length);
                 }
             }
+            conditioning = UnetConditioning.of(context, timestepCond);
+        }
+
+        /**
+         * SDXL (diffusers' encode_prompt): both encoders' penultimate hidden states side by side, the second's
+         * pooled embedding, and the size as time ids [h, w, 0, 0, h, w] (original = target size, no crop). With
+         * guidance, an empty negative prompt is zeros when the model says force_zeros_for_empty_prompt.
+         */
+        private UnetConditioning encodeXl(int[][] ids1, int[] contextRows) throws OrtException {
+            int members = entries.size();
+            int[][] ids2 = new int[ids1.length][];
+            boolean[] zero = new boolean[ids1.length];
+            for (int j = 0; j < members; j++) {
+                GenerationRequest r = entries.get(j).request();
+                ids2[cfg ? members + j : j] = model.tokenizer2().encode(r.prompt()).ids();
+                if (cfg) {
+                    ids2[j] = model.tokenizer2().encode(r.negativePrompt()).ids();
+                    zero[j] = model.forceZerosForEmptyPrompt() && r.negativePrompt().isBlank();
+                }
+            }
+            long t0 = System.nanoTime();
+            TextEncoderStage.PooledEncoding first = model.textEncoder().encodePooled(ids1);
+            TextEncoderStage.PooledEncoding second = model.textEncoder2().encodePooled(ids2);
+            onnx += System.nanoTime() - t0;
+            Embeddings joined = first.hidden().beside(second.hidden());
+            float[] pooled = second.pooled();
+            int pooledWidth = second.pooledWidth();
+            int rowFloats = joined.tokens() * joined.width();
+            for (int row = 0; row < zero.length; row++) {
+                if (zero[row]) {
+                    java.util.Arrays.fill(joined.data(), row * rowFloats, (row + 1) * rowFloats, 0f);
+                    java.util.Arrays.fill(pooled, row * pooledWidth, (row + 1) * pooledWidth, 0f);
+                }
+            }
+            float[] textEmbeds = new float[contextRows.length * pooledWidth];
+            float[] timeIds = new float[contextRows.length * 6];
+            float[] size = {height8, width8, 0, 0, height8, width8};
+            for (int i = 0; i < contextRows.length; i++) {
+                System.arraycopy(pooled, contextRows[i] * pooledWidth, textEmbeds, i * pooledWidth, pooledWidth);
+                System.arraycopy(size, 0, timeIds, i * 6, 6);
+            }
+            return new UnetConditioning(joined.pick(contextRows), null, textEmbeds, pooledWidth, timeIds);
         }
 
         /**
@@ -170,7 +223,7 @@ public final class StableDiffusionPipeline extends ImagePipeline {
          */
         @Override
         boolean initialLatents() throws OrtException {
-            generators = new GaussianNoise[images];
+            generators = new NoiseSource[images];
             latents = workspace.floats(Workspace.Role.LATENTS, images * plane);
             segment = workspace.floats(Workspace.Role.SEGMENT, plane);
             if (img2img) {
@@ -180,7 +233,7 @@ public final class StableDiffusionPipeline extends ImagePipeline {
             for (int j = 0; j < entries.size(); j++) {
                 GenerationRequest r = entries.get(j).request();
                 for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
-                    generators[i] = new GaussianNoise(r.seedOf(i - firstImage[j]));
+                    generators[i] = noise.forSeed(r.seedOf(i - firstImage[j]));
                     if (img2img) {
                         if (!dropCancelled()) {
                             return false;
@@ -221,8 +274,7 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                 }
             };
             float[] guided = cfg ? workspace.floats(Workspace.Role.GUIDED, images * plane) : null;
-            try (UnetCall unet = model.unet().bind(workspace, cfg ? 2 * images : images, lh, lw, context,
-                    timestepCond)) {
+            try (UnetCall unet = model.unet().bind(workspace, cfg ? 2 * images : images, lh, lw, conditioning)) {
                 return DenoisingLoop.run(scheduler, latents, perImage, step -> {
                     long t0 = System.nanoTime();
                     float[] out = unet.predict(latents, (float) scheduler.inputScale(step), cfg,

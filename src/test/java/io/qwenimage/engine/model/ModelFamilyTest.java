@@ -22,13 +22,15 @@ class ModelFamilyTest {
     @ParameterizedTest
     @CsvSource({"StableDiffusionPipeline, STABLE_DIFFUSION", "OnnxStableDiffusionPipeline, STABLE_DIFFUSION",
         "ORTStableDiffusionPipeline, STABLE_DIFFUSION", "LatentConsistencyModelPipeline, STABLE_DIFFUSION",
-        "QwenImagePipeline, QWEN_IMAGE", "QwenImageImg2ImgPipeline, QWEN_IMAGE"})
+        "QwenImagePipeline, QWEN_IMAGE", "QwenImageImg2ImgPipeline, QWEN_IMAGE",
+        "StableDiffusionXLPipeline, STABLE_DIFFUSION_XL", "ORTStableDiffusionXLPipeline, STABLE_DIFFUSION_XL",
+        "StableDiffusionXLImg2ImgPipeline, STABLE_DIFFUSION_XL"})
     void servedFamiliesAreRecognised(String className, ModelFamily family) throws Exception {
         assertThat(of("{\"_class_name\": \"" + className + "\"}")).isEqualTo(family);
     }
 
     @ParameterizedTest
-    @CsvSource({"StableDiffusionXLPipeline, SDXL", "StableDiffusion3Pipeline, SD3", "FluxPipeline, FLUX.1",
+    @CsvSource({"StableDiffusion3Pipeline, SD3", "FluxPipeline, FLUX.1",
         "QwenImageEditPipeline, Qwen-Image-Edit"})
     void knownFamiliesWeDoNotServeAreRefusedByName(String className, String name) {
         assertThatThrownBy(() -> of("{\"_class_name\": \"" + className + "\"}")).isInstanceOf(ModelException.class)

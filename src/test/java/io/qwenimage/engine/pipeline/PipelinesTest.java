@@ -34,10 +34,10 @@ class PipelinesTest {
     @Test
     void aFamilyNotServedIsRefusedByNameAndAQwenFolderIsNotOpenedAsStableDiffusion(@TempDir Path dir)
             throws IOException {
-        Path sdxl = Files.createDirectories(dir.resolve("sdxl"));
-        Files.writeString(sdxl.resolve("model_index.json"), "{\"_class_name\": \"StableDiffusionXLPipeline\"}");
-        assertThatThrownBy(() -> Pipelines.open(sdxl, SESSIONS)).isInstanceOf(ModelException.class)
-                .hasMessageContaining("StableDiffusionXLPipeline (SDXL)").hasMessageContaining("model_index.json");
+        Path sd3 = Files.createDirectories(dir.resolve("sd3"));
+        Files.writeString(sd3.resolve("model_index.json"), "{\"_class_name\": \"StableDiffusion3Pipeline\"}");
+        assertThatThrownBy(() -> Pipelines.open(sd3, SESSIONS)).isInstanceOf(ModelException.class)
+                .hasMessageContaining("StableDiffusion3Pipeline (SD3)").hasMessageContaining("model_index.json");
         assertThatThrownBy(() -> ModelBundle.open(Path.of("models/demo-qwen"), SESSIONS))
                 .isInstanceOf(ModelException.class).hasMessageContaining("is a Qwen-Image model");
         assertThatThrownBy(() -> Pipelines.open(dir.resolve("nothing"), SESSIONS)).isInstanceOf(ModelException.class)

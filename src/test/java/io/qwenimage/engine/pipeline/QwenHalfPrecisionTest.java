@@ -34,7 +34,7 @@ class QwenHalfPrecisionTest {
         GenerationRequest request = GenerationRequest.textToImage("a red circle on a blue background", " ", 64, 64,
                 12, 4.0, SchedulerKind.FLOW_MATCH_EULER, 5, 1);
         RgbImage full;
-        try (ImagePipeline f32 = Pipelines.open(QwenParityFixtures.MODEL, SESSIONS)) {
+        try (ImagePipeline f32 = Pipelines.open(ParityFixtures.QWEN_MODEL, SESSIONS)) {
             full = f32.generate(request, ProgressListener.NONE, new CancellationToken()).images().get(0);
         }
         try (ImagePipeline half = Pipelines.open(folder, SESSIONS)) {
@@ -56,7 +56,7 @@ class QwenHalfPrecisionTest {
 
     /** The committed half-precision graphs with the float32 model's configs and tokenizer (not duplicated). */
     static Path assemble(Path target) throws IOException {
-        Path full = QwenParityFixtures.MODEL;
+        Path full = ParityFixtures.QWEN_MODEL;
         try (Stream<Path> files = Files.walk(full)) {
             for (Path p : files.filter(Files::isRegularFile).toList()) {
                 String rel = full.relativize(p).toString();

@@ -44,14 +44,14 @@ class QwenImagePipelineParityTest {
 
     static final SessionFactory SESSIONS = new SessionFactory(SessionSettings.cpuDefaults());
     static QwenImageModel model;
-    static QwenParityFixtures fx;
+    static ParityFixtures fx;
     static JsonNode run;
 
     @BeforeAll
     static void open() throws IOException {
-        model = QwenImageModel.open(QwenParityFixtures.MODEL, SESSIONS);
-        fx = new QwenParityFixtures();
-        run = new ObjectMapper().readTree(QwenParityFixtures.DIR.resolve("run.json").toFile());
+        model = QwenImageModel.open(ParityFixtures.QWEN_MODEL, SESSIONS);
+        fx = new ParityFixtures();
+        run = new ObjectMapper().readTree(ParityFixtures.QWEN_DIR.resolve("run.json").toFile());
     }
 
     @AfterAll
@@ -112,7 +112,7 @@ class QwenImagePipelineParityTest {
 
     private static float[] predict(float[] latents, String text, double timestep, QwenRotaryTables.Table image)
             throws Exception {
-        QwenParityFixtures.Tensor states = fx.get(text);
+        ParityFixtures.Tensor states = fx.get(text);
         int tokens = (int) states.shape()[1];
         try (OrtSession.RunOptions options = new OrtSession.RunOptions()) {
             return model.transformer().predict(2, latents, 16, new QwenTransformerStage.Text(states.floats(),

@@ -39,7 +39,7 @@ class QwenImagePipelineTest {
 
     @BeforeAll
     static void open() {
-        pipeline = Pipelines.open(QwenParityFixtures.MODEL, SESSIONS);
+        pipeline = Pipelines.open(ParityFixtures.QWEN_MODEL, SESSIONS);
     }
 
     @AfterAll
@@ -145,9 +145,9 @@ class QwenImagePipelineTest {
     @Test
     void aFolderWithoutVaeEncoderServesTextToImageOnly(@TempDir Path dir) throws IOException {
         Path copy = dir.resolve("qwen");
-        try (Stream<Path> files = Files.walk(QwenParityFixtures.MODEL)) {
+        try (Stream<Path> files = Files.walk(ParityFixtures.QWEN_MODEL)) {
             for (Path p : files.toList()) {
-                Path t = copy.resolve(QwenParityFixtures.MODEL.relativize(p).toString());
+                Path t = copy.resolve(ParityFixtures.QWEN_MODEL.relativize(p).toString());
                 if (p.toString().contains("vae_encoder") || p.getFileName().toString().endsWith(".png")) {
                     continue;
                 }

@@ -11,14 +11,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The Qwen demo's parity fixtures, written by {@code tools/demo-qwen/export_onnx.py} from the PyTorch modules and
- * the PyTorch reference sampler ({@code tools/demo-qwen/sample.py}): {@code manifest.txt} lists part, in/out, name,
- * dtype, shape and a raw little-endian file per tensor.
+ * Parity fixtures written by a family's PyTorch reference ({@code tools/demo-qwen/} for the Qwen demo,
+ * {@code tools/tiny-sdxl/} for the tiny SDXL): {@code manifest.txt} lists part, in/out, name, dtype, shape and a
+ * raw little-endian file per tensor.
  */
-final class QwenParityFixtures {
+final class ParityFixtures {
 
-    static final Path DIR = Path.of("tools/demo-qwen/parity");
-    static final Path MODEL = Path.of("models/demo-qwen");
+    static final Path QWEN_DIR = Path.of("tools/demo-qwen/parity");
+    static final Path QWEN_MODEL = Path.of("models/demo-qwen");
 
     /** One tensor of the manifest. */
     record Tensor(String dtype, long[] shape, Path file) {
@@ -27,6 +27,13 @@ final class QwenParityFixtures {
             ByteBuffer b = bytes();
             float[] out = new float[b.remaining() / 4];
             b.asFloatBuffer().get(out);
+            return out;
+        }
+
+        byte[] bytesOf() {
+            ByteBuffer b = bytes();
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
             return out;
         }
 
@@ -46,17 +53,25 @@ final class QwenParityFixtures {
         }
     }
 
+    private final Path dir;
     private final Map<String, Tensor> tensors = new HashMap<>();
 
-    QwenParityFixtures() {
+    /** The Qwen demo's. */
+    ParityFixtures() {
+        this(QWEN_DIR);
+    }
+
+    ParityFixtures(Path dir) {
+        this.dir = dir;
         try {
-            for (String line : Files.readAllLines(DIR.resolve("manifest.txt"))) {
+            for (String line : Files.readAllLines(dir.resolve("manifest.txt"))) {
                 if (line.isBlank() || line.startsWith("#")) {
                     continue;
                 }
                 String[] f = line.trim().split("\\s+");
-                long[] shape = Arrays.stream(f[4].split(",")).mapToLong(Long::parseLong).toArray();
-                tensors.put(f[0] + "." + f[2], new Tensor(f[3], shape, DIR.resolve(f[5])));
+                long[] shape = f[4].equals("-") ? new long[0]
+                        : Arrays.stream(f[4].split(",")).mapToLong(Long::parseLong).toArray();
+                tensors.put(f[0] + "." + f[2], new Tensor(f[3], shape, dir.resolve(f[5])));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -67,7 +82,7 @@ final class QwenParityFixtures {
     Tensor get(String key) {
         Tensor t = tensors.get(key);
         if (t == null) {
-            throw new IllegalArgumentException("no fixture " + key + " in " + DIR.resolve("manifest.txt"));
+            throw new IllegalArgumentException("no fixture " + key + " in " + dir.resolve("manifest.txt"));
         }
         return t;
     }
