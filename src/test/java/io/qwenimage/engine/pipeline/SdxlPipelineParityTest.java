@@ -3,8 +3,11 @@ package io.qwenimage.engine.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.qwenimage.engine.BatchEntry;
+import io.qwenimage.engine.BatchResults;
 import io.qwenimage.engine.CancellationToken;
 import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.Embeddings;
@@ -118,6 +121,35 @@ class SdxlPipelineParityTest {
         RgbImage ours = pipeline.generate(request, ProgressListener.NONE, new CancellationToken()).images().get(0);
         RgbImage expected = new RgbImage(64, 64, fx.get(part + ".image_uint8").bytesOf());
         assertThat(QwenImagePipelineParityTest.maxLevelDifference(ours, expected)).as(part).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void batchedWithAnotherPromptEachEntryGetsThePictureItGetsAlone() {
+        List<float[]> draws = List.of(fx.get("t2i_cfg5.initial_noise").floats());
+        StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, seed -> replay(draws));
+        GenerationRequest reference = new GenerationRequest(PROMPT, "", 64, 64, 4, 5.0, SchedulerKind.EULER, 0, 1,
+                null, 0.5);
+        GenerationRequest other = new GenerationRequest("a green square", "blurry", 64, 64, 4, 5.0,
+                SchedulerKind.EULER, 1, 1, null, 0.5);
+        RgbImage alone = pipeline.generate(other, ProgressListener.NONE, new CancellationToken()).images().get(0);
+        RgbImage[] batched = new RgbImage[2];
+        pipeline.generateTogether(List.of(new BatchEntry(reference, ProgressListener.NONE, new CancellationToken()),
+                new BatchEntry(other, ProgressListener.NONE, new CancellationToken())), new BatchResults() {
+                    @Override
+                    public void succeeded(int index, GenerationResult result) {
+                        batched[index] = result.images().get(0);
+                    }
+
+                    @Override
+                    public void failed(int index, RuntimeException error) {
+                        throw error;
+                    }
+                });
+        RgbImage expected = new RgbImage(64, 64, fx.get("t2i_cfg5.image_uint8").bytesOf());
+        assertThat(QwenImagePipelineParityTest.maxLevelDifference(batched[0], expected)).isLessThanOrEqualTo(1);
+        assertThat(QwenImagePipelineParityTest.maxLevelDifference(batched[1], alone)).isZero();
+        assertThat(QwenImagePipelineParityTest.maxLevelDifference(batched[1], expected)).as("another prompt")
+                .isGreaterThan(1);
     }
 
     private static NoiseSource replay(List<float[]> draws) {
