@@ -69,7 +69,7 @@ public class InfoResource {
             // what the web page and other clients need to build a valid request for this family
             model.put("size_multiple", Math.max(1, m.pipeline().sizeMultiple()));
             model.put("guidance", Map.of("parameter", qwen ? "true_cfg_scale" : "guidance_scale",
-                    "default", qwen ? config.generation().trueCfgScale() : config.generation().guidanceScale(),
+                    "default", RequestMapper.defaultGuidance(m, service.entry(m.id()), config),
                     "kind", qwen ? "true_cfg" : "cfg"));
         }
         model.put("device", service.executionProvider());

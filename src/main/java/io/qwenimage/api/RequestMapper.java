@@ -22,6 +22,8 @@ public class RequestMapper {
 
     /** Seeds drawn for requests without one lie in [0, 2^32 - 1), like AUTOMATIC1111's. */
     static final long SEED_RANGE = 4_294_967_295L;
+    /** diffusers' StableDiffusionXLPipeline default guidance_scale. */
+    static final double SDXL_GUIDANCE = 5.0;
 
     private final QwenConfig config;
     private final io.qwenimage.observability.GenerationObserver observer;
@@ -137,7 +139,7 @@ public class RequestMapper {
         ModelEntry entry = service.entry(model.id());
         int n = fields.steps() != null ? fields.steps() : entry.steps().orElse(config.generation().steps());
         range("num_inference_steps", n, 1, limits.maxSteps());
-        double g = guidanceScale(fields.guidance(), model);
+        double g = guidanceScale(fields.guidance(), model, entry);
         int count = fields.numImages() != null ? fields.numImages() : 1;
         range("num_images", count, 1, limits.maxNumImages());
         SchedulerKind kind;
@@ -175,21 +177,34 @@ public class RequestMapper {
      * silently ignored); for Qwen-Image {@code true_cfg_scale}, else {@code guidance_scale}, else the configured
      * true-cfg-scale.
      */
-    private double guidanceScale(Guidance guidance, ModelInfo model) {
+    /**
+     * The guidance of a request on {@code model} that gives none: the model entry's {@code guidance-scale}, else
+     * the family's (diffusers' SDXL default 5.0; the configured guidance-scale for SD 1.x/2.x, true-cfg-scale for
+     * Qwen-Image).
+     */
+    static double defaultGuidance(ModelInfo model, ModelEntry entry, QwenConfig config) {
+        return entry.guidanceScale().orElseGet(() -> switch (model.pipeline()) {
+            case QWEN_IMAGE -> config.generation().trueCfgScale();
+            case STABLE_DIFFUSION_XL -> SDXL_GUIDANCE;
+            case STABLE_DIFFUSION -> config.generation().guidanceScale();
+        });
+    }
+
+    private double guidanceScale(Guidance guidance, ModelInfo model, ModelEntry entry) {
         Guidance given = guidance == null ? Guidance.of(null) : guidance;
         String field;
         double g;
         if (model.pipeline() == ModelFamily.QWEN_IMAGE) {
             field = given.trueCfgScale() != null || given.guidanceScale() == null ? "true_cfg_scale" : "guidance_scale";
             g = given.trueCfgScale() != null ? given.trueCfgScale() : given.guidanceScale() != null
-                    ? given.guidanceScale() : config.generation().trueCfgScale();
+                    ? given.guidanceScale() : defaultGuidance(model, entry, config);
         } else {
             if (given.trueCfgScale() != null) {
                 throw ServiceException.invalid("true_cfg_scale", "true_cfg_scale is the Qwen-Image family's guidance; "
                         + "this model (" + model.family() + ") is guided by guidance_scale");
             }
             field = "guidance_scale";
-            g = given.guidanceScale() != null ? given.guidanceScale() : config.generation().guidanceScale();
+            g = given.guidanceScale() != null ? given.guidanceScale() : defaultGuidance(model, entry, config);
         }
         if (!(g >= 0 && g <= 30)) {
             throw ServiceException.invalid(field, field + " must be between 0 and 30, got " + g);

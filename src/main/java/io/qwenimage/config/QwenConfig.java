@@ -110,6 +110,14 @@ public interface QwenConfig {
             /** The steps of requests that give none; default {@code qwen.generation.num-inference-steps}. */
             @WithName("num-inference-steps")
             Optional<Integer> steps();
+
+            /**
+             * The guidance of requests that give none (Qwen-Image: true_cfg_scale); default the family's: 5.0 for
+             * SDXL (diffusers' default), {@code qwen.generation.guidance-scale} for SD 1.x/2.x,
+             * {@code qwen.generation.true-cfg-scale} for Qwen-Image.
+             */
+            @WithName("guidance-scale")
+            Optional<Double> guidanceScale();
         }
     }
 

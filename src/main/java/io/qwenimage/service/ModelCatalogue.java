@@ -30,16 +30,15 @@ final class ModelCatalogue {
     static List<ModelEntry> entries(QwenConfig config) {
         List<ModelEntry> entries = new ArrayList<>();
         Optional<String> single = config.model().path().filter(p -> !p.isBlank());
-        single.ifPresent(p -> entries.add(new ModelEntry(folderId(Path.of(p)), Optional.of(Path.of(p)), true,
-                config.model().device(), Optional.empty(), Optional.empty())));
+        single.ifPresent(p -> entries.add(ModelEntry.withDefaults(folderId(Path.of(p)), Optional.of(Path.of(p)), true,
+                config.model().device())));
         new TreeMap<>(config.models().entries()).forEach((id, e) -> entries.add(entry(id, e, config)));
         if (entries.isEmpty()) {
             // the bundled demos
-            entries.add(new ModelEntry("demo", Optional.empty(), true, config.model().device(), Optional.empty(),
-                    Optional.empty()));
+            entries.add(ModelEntry.withDefaults("demo", Optional.empty(), true, config.model().device()));
             if (Files.isRegularFile(QWEN_DEMO.resolve("model_index.json"))) {
-                entries.add(new ModelEntry("demo-qwen", Optional.of(QWEN_DEMO), false, config.model().device(),
-                        Optional.empty(), Optional.empty()));
+                entries.add(ModelEntry.withDefaults("demo-qwen", Optional.of(QWEN_DEMO), false,
+                        config.model().device()));
             }
         }
         config.models().dir().filter(d -> !d.isBlank()).ifPresent(dir -> foldersIn(Path.of(dir),
@@ -87,8 +86,7 @@ final class ModelCatalogue {
         }
         try (Stream<Path> children = Files.list(dir)) {
             return children.filter(c -> Files.isRegularFile(c.resolve("model_index.json"))).sorted()
-                    .map(c -> new ModelEntry(folderId(c), Optional.of(c), false, device, Optional.empty(),
-                            Optional.empty())).toList();
+                    .map(c -> ModelEntry.withDefaults(folderId(c), Optional.of(c), false, device)).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -97,7 +95,7 @@ final class ModelCatalogue {
     private static ModelEntry entry(String id, QwenConfig.Models.Entry e, QwenConfig config) {
         Optional<Path> folder = e.path().filter(p -> !p.isBlank() && !p.equals(BUNDLED)).map(Path::of);
         return new ModelEntry(id, folder, e.loadAtStart(), e.device().orElse(config.model().device()), e.scheduler(),
-                e.steps());
+                e.steps(), e.guidanceScale());
     }
 
     private static String folderId(Path folder) {

@@ -13,9 +13,15 @@ import java.util.Optional;
  * @param device      auto, cpu or cuda
  * @param scheduler   the scheduler of requests that name none, or empty for the configured default
  * @param steps       the steps of requests that give none, or empty for the configured default
+ * @param guidanceScale the guidance of requests that give none, or empty for the family's default
  */
 public record ModelEntry(String id, Optional<Path> folder, boolean loadAtStart, String device,
-                         Optional<String> scheduler, Optional<Integer> steps) {
+                         Optional<String> scheduler, Optional<Integer> steps, Optional<Double> guidanceScale) {
+
+    /** A model served with the service's defaults (the single-model path, the demos, a models directory's folders). */
+    public static ModelEntry withDefaults(String id, Optional<Path> folder, boolean loadAtStart, String device) {
+        return new ModelEntry(id, folder, loadAtStart, device, Optional.empty(), Optional.empty(), Optional.empty());
+    }
 
     /** Where it comes from, for operators (the public listings leave the file system out). */
     public String source() {

@@ -30,8 +30,7 @@ class ModelRepositoryTest {
             "a", 1, this::open, loaded -> { }, changes::incrementAndGet);
 
     private static ModelEntry entry(String id) {
-        return new ModelEntry(id, Optional.of(Path.of("models", "demo-qwen")), false, "cpu", Optional.empty(),
-                Optional.empty());
+        return ModelEntry.withDefaults(id, Optional.of(Path.of("models", "demo-qwen")), false, "cpu");
     }
 
     private ModelRepository.LoadedModel open(ModelEntry entry) throws Exception {

@@ -32,6 +32,8 @@ class SdxlServiceTest {
                     "qwen.models.entries.sdxl.path", "src/test/resources/models/tiny-sdxl",
                     "qwen.models.entries.sdxl.load-at-start", "true",
                     "qwen.models.entries.sdxl.scheduler", "euler",
+                    "qwen.models.entries.turbo.path", "src/test/resources/models/tiny-sdxl",
+                    "qwen.models.entries.turbo.guidance-scale", "0",
                     "qwen.models.max-loaded", "2",
                     "qwen.models.default", "demo");
         }
@@ -67,6 +69,21 @@ class SdxlServiceTest {
                 .body(BODY.formatted(", \"negative_prompt\": \"blurry\"")).post("/text-to-image");
         assertThat(other.<String>path("image")).as("the negative prompt is encoded, not zeros")
                 .isNotEqualTo(first.<String>path("image"));
+    }
+
+    @Test
+    void guidanceDefaultsToTheFamilysOrTheModelEntrysOwn() {
+        assertThat(given().get("/info?model=sdxl").then().extract().<Float>path("model_info.guidance.default"))
+                .as("diffusers' SDXL default").isEqualTo(5.0f);
+        String noGuidance = "{\"prompt\": \"a red circle\", \"width\": 64, \"height\": 64, "
+                + "\"num_inference_steps\": 2, \"model\": \"%s\"}";
+        assertThat(given().contentType(ContentType.JSON).body(noGuidance.formatted("sdxl")).post("/text-to-image")
+                .then().statusCode(200).extract().<Float>path("metadata.parameters.guidance_scale")).isEqualTo(5.0f);
+        // qwen.models.entries.turbo.guidance-scale=0: an SDXL-Turbo-style entry runs without guidance by default
+        assertThat(given().contentType(ContentType.JSON).body(noGuidance.formatted("turbo")).post("/text-to-image")
+                .then().statusCode(200).extract().<Float>path("metadata.parameters.guidance_scale")).isEqualTo(0f);
+        assertThat(given().get("/info?model=demo").then().extract().<Float>path("model_info.guidance.default"))
+                .as("SD 1.x/2.x: qwen.generation.guidance-scale").isEqualTo(7.5f);
     }
 
     @Test
