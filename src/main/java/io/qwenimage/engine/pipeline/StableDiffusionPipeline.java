@@ -157,14 +157,8 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                     guidance[i] = (float) entries.get(j).request().guidanceScale();
                 }
             }
-            if (model.textEncoder2() != null) {
-                conditioning = encodeXl(ids, contextRows);
-                return;
-            }
-            long t0 = System.nanoTime();
-            Embeddings context = model.textEncoder().encode(ids).pick(contextRows);
-            onnx += System.nanoTime() - t0;
             if (model.unet().takesTimestepCond()) {
+                // LCM (SD or SDXL): the guidance as an embedding, no CFG batch
                 int dim = model.unet().timestepCondDim();
                 timestepCond = new float[images * dim];
                 for (int j = 0; j < members; j++) {
@@ -173,6 +167,13 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                     System.arraycopy(rows, 0, timestepCond, firstImage[j] * dim, rows.length);
                 }
             }
+            if (model.textEncoder2() != null) {
+                conditioning = encodeXl(ids, contextRows);
+                return;
+            }
+            long t0 = System.nanoTime();
+            Embeddings context = model.textEncoder().encode(ids).pick(contextRows);
+            onnx += System.nanoTime() - t0;
             conditioning = UnetConditioning.of(context, timestepCond);
         }
 
@@ -214,7 +215,7 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                 System.arraycopy(pooled, contextRows[i] * pooledWidth, textEmbeds, i * pooledWidth, pooledWidth);
                 System.arraycopy(size, 0, timeIds, i * 6, 6);
             }
-            return new UnetConditioning(joined.pick(contextRows), null, textEmbeds, pooledWidth, timeIds);
+            return new UnetConditioning(joined.pick(contextRows), timestepCond, textEmbeds, pooledWidth, timeIds);
         }
 
         /**
