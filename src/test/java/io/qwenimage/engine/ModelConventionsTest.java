@@ -137,17 +137,6 @@ class ModelConventionsTest {
     }
 
     static Path copyModel(Path dir) throws IOException {
-        Path target = dir.resolve("model");
-        try (Stream<Path> files = Files.walk(MAIN)) {
-            for (Path p : files.toList()) {
-                Path t = target.resolve(MAIN.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
-        return target;
+        return io.qwenimage.testing.ModelFolders.copy(MAIN, dir.resolve("model"));
     }
 }

@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.qwenimage.security.ApiKeys;
+import io.qwenimage.testing.ModelFolders;
 import io.qwenimage.testing.ServiceReady;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -266,7 +267,7 @@ class SeveralModelsTest {
         given().header("X-API-Key", ADMIN).post("/admin/models/nope/unload").then().statusCode(404);
 
         // a folder put under qwen.models.dir after the start is served once rescanned
-        copyTree(Path.of("models", "demo-qwen"), SCAN_DIR.resolve("late-qwen"));
+        ModelFolders.copy(Path.of("models", "demo-qwen"), SCAN_DIR.resolve("late-qwen"));
         assertThat(given().header("X-API-Key", ADMIN).post("/admin/models/rescan").then().statusCode(200).extract()
                 .<List<String>>path("added")).containsExactly("late-qwen");
         assertThat(native1(ALICE, "late-qwen").then().statusCode(200).extract().<String>path("metadata.model"))
@@ -274,19 +275,6 @@ class SeveralModelsTest {
         assertThat(given().header("X-API-Key", ADMIN).post("/admin/models/rescan").then().extract()
                 .<List<String>>path("added")).isEmpty();
         given().header("X-API-Key", ADMIN).post("/admin/models/demo/load").then().statusCode(200);
-    }
-
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -46,7 +46,7 @@ class QwenHalfPrecisionTest {
             assertThat(b.background()).isEqualTo(a.background());
             double mean = meanLevelDifference(picture, full);
             System.out.printf("bf16/fp16 vs fp32: mean %.2f levels, max %d%n", mean,
-                    QwenImagePipelineParityTest.maxLevelDifference(picture, full));
+                    PipelineRuns.maxLevelDifference(picture, full));
             // bfloat16 keeps 8 bits of each weight: the shape's edge may move by a pixel over 12 steps (max
             // differences of ~80 levels there), the picture as a whole stays within a few levels
             assertThat(mean).isLessThan(3.0);

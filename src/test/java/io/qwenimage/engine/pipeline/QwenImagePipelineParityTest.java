@@ -83,7 +83,7 @@ class QwenImagePipelineParityTest {
                 QwenTextEncoderStage.Hidden h = model.textEncoder().encode(p.ids(), p.attentionMask(), 1,
                         p.ids().length, options);
                 float[] ours = Arrays.copyOfRange(h.values(), 34 * 64, (34 + kept) * 64);
-                assertClose(ours, Arrays.copyOfRange(expected, b * tokens * 64, (b * tokens + kept) * 64), 1e-4,
+                PipelineRuns.assertClose(ours, Arrays.copyOfRange(expected, b * tokens * 64, (b * tokens + kept) * 64), 1e-4,
                         "prompt states of " + prompts.get(b));
             }
         }
@@ -95,7 +95,7 @@ class QwenImagePipelineParityTest {
         float[] noise = fx.get("pipeline.initial_noise").floats();
         for (int b = 0; b < 2; b++) {
             float[] packed = LatentPacking.pack(Arrays.copyOfRange(noise, b * 1024, (b + 1) * 1024), 16, 8, 8);
-            assertClose(packed, Arrays.copyOfRange(latents, b * 1024, (b + 1) * 1024), 0, "packed noise");
+            PipelineRuns.assertClose(packed, Arrays.copyOfRange(latents, b * 1024, (b + 1) * 1024), 0, "packed noise");
         }
         float[] sigmas = fx.get("pipeline.sigmas").floats();
         double timestep = (float) (sigmas[0] * 1000f) / 1000f;
@@ -103,11 +103,11 @@ class QwenImagePipelineParityTest {
         float[] cond = predict(latents, "pipeline.prompt_embeds", timestep, image);
         float[] negative = predict(latents, "pipeline.negative_prompt_embeds", timestep, image);
         TrueCfg.combine(cond, negative, run.path("true_cfg_scale").asDouble(), 64);
-        assertClose(cond, fx.get("pipeline.noise_pred_step1").floats(), 1e-4, "guided velocity at step 1");
+        PipelineRuns.assertClose(cond, fx.get("pipeline.noise_pred_step1").floats(), 1e-4, "guided velocity at step 1");
         for (int k = 0; k < latents.length; k++) {
             latents[k] = (float) (latents[k] + ((double) sigmas[1] - sigmas[0]) * cond[k]);
         }
-        assertClose(latents, fx.get("pipeline.latents_step1").floats(), 1e-4, "latents after step 1");
+        PipelineRuns.assertClose(latents, fx.get("pipeline.latents_step1").floats(), 1e-4, "latents after step 1");
     }
 
     private static float[] predict(float[] latents, String text, double timestep, QwenRotaryTables.Table image)
@@ -129,7 +129,7 @@ class QwenImagePipelineParityTest {
             float[] z = LatentPacking.unpack(Arrays.copyOfRange(latents, b * 1024, (b + 1) * 1024), 16, 8, 8);
             try (OrtSession.RunOptions options = new OrtSession.RunOptions()) {
                 float[] pixels = model.vae().decode(z, 8, 8, options);
-                assertClose(pixels, Arrays.copyOfRange(image, b * 3 * 4096, (b + 1) * 3 * 4096), 1e-4,
+                PipelineRuns.assertClose(pixels, Arrays.copyOfRange(image, b * 3 * 4096, (b + 1) * 3 * 4096), 1e-4,
                         "decoded picture " + b);
             }
         }
@@ -145,28 +145,15 @@ class QwenImagePipelineParityTest {
                     run.path("width").asInt(), run.path("height").asInt(), run.path("steps").asInt(),
                     run.path("true_cfg_scale").asDouble(), SchedulerKind.FLOW_MATCH_EULER, b, 1));
         }
-        RgbImage[] batched = new RgbImage[requests.size()];
-        List<BatchEntry> entries = requests.stream()
-                .map(r -> new BatchEntry(r, ProgressListener.NONE, new CancellationToken())).toList();
-        pipeline.generateTogether(entries, new BatchResults() {
-            @Override
-            public void succeeded(int index, GenerationResult result) {
-                batched[index] = result.images().get(0);
-            }
-
-            @Override
-            public void failed(int index, RuntimeException error) {
-                throw error;
-            }
-        });
+        RgbImage[] batched = PipelineRuns.together(pipeline, requests);
         float[] reference = fx.get("pipeline.image").floats();
         for (int b = 0; b < requests.size(); b++) {
             RgbImage expected = ImageTensors.toImage(Arrays.copyOfRange(reference, b * 3 * 4096,
                     (b + 1) * 3 * 4096), 64, 64, 64, 64);
             RgbImage alone = pipeline.generate(requests.get(b), ProgressListener.NONE, new CancellationToken())
                     .images().get(0);
-            assertThat(maxLevelDifference(alone, expected)).as("alone, %s", prompts.get(b)).isLessThanOrEqualTo(1);
-            assertThat(maxLevelDifference(batched[b], expected)).as("batched, %s", prompts.get(b))
+            assertThat(PipelineRuns.maxLevelDifference(alone, expected)).as("alone, %s", prompts.get(b)).isLessThanOrEqualTo(1);
+            assertThat(PipelineRuns.maxLevelDifference(batched[b], expected)).as("batched, %s", prompts.get(b))
                     .isLessThanOrEqualTo(1);
             JsonNode judged = run.path("judged").get(b);
             DemoPictureJudge.Verdict v = DemoPictureJudge.judge(alone);
@@ -180,24 +167,5 @@ class QwenImagePipelineParityTest {
         float[] all = fx.get("pipeline.initial_noise").floats();
         float[] plane = Arrays.copyOfRange(all, (int) seed * 1024, (int) (seed + 1) * 1024);
         return out -> System.arraycopy(plane, 0, out, 0, out.length);
-    }
-
-    static int maxLevelDifference(RgbImage a, RgbImage b) {
-        assertThat(a.width()).isEqualTo(b.width());
-        assertThat(a.height()).isEqualTo(b.height());
-        int max = 0;
-        for (int i = 0; i < a.rgb().length; i++) {
-            max = Math.max(max, Math.abs((a.rgb()[i] & 0xFF) - (b.rgb()[i] & 0xFF)));
-        }
-        return max;
-    }
-
-    private static void assertClose(float[] ours, float[] expected, double tolerance, String what) {
-        assertThat(ours).as(what + ": length").hasSameSizeAs(expected);
-        double worst = 0;
-        for (int i = 0; i < ours.length; i++) {
-            worst = Math.max(worst, Math.abs(ours[i] - expected[i]));
-        }
-        assertThat(worst).as(what + ": largest difference").isCloseTo(0, within(tolerance));
     }
 }

@@ -116,7 +116,7 @@ class QwenImagePipelineTest {
         RgbImage batched = ((GenerationResult) outcome[1]).images().get(0);
         RgbImage alone = pipeline.generate(kept, ProgressListener.NONE, new CancellationToken()).images().get(0);
         // the batch pads the shorter prompt's states (masked): equal up to float rounding, not bit for bit
-        assertThat(QwenImagePipelineParityTest.maxLevelDifference(batched, alone)).isLessThanOrEqualTo(1);
+        assertThat(PipelineRuns.maxLevelDifference(batched, alone)).isLessThanOrEqualTo(1);
     }
 
     @Test
@@ -132,7 +132,7 @@ class QwenImagePipelineTest {
         DemoPictureJudge.Verdict v = DemoPictureJudge.judge(out);
         assertThat(v.foreground()).isEqualTo("red");
         assertThat(v.background()).isEqualTo("blue");
-        assertThat(QwenImagePipelineParityTest.maxLevelDifference(out, source)).isLessThan(255);
+        assertThat(PipelineRuns.maxLevelDifference(out, source)).isLessThan(255);
     }
 
     @Test

@@ -84,8 +84,8 @@ class SdxlPipelineParityTest {
         TextEncoderStage.PooledEncoding first = model.textEncoder().encodePooled(ids1);
         TextEncoderStage.PooledEncoding second = model.textEncoder2().encodePooled(ids2);
         Embeddings joined = first.hidden().beside(second.hidden());
-        assertClose(joined.data(), fx.get("t2i_cfg5.prompt_embeds").floats(), 1e-4, "prompt_embeds");
-        assertClose(second.pooled(), fx.get("t2i_cfg5.pooled_prompt_embeds").floats(), 1e-4, "pooled");
+        PipelineRuns.assertClose(joined.data(), fx.get("t2i_cfg5.prompt_embeds").floats(), 1e-4, "prompt_embeds");
+        PipelineRuns.assertClose(second.pooled(), fx.get("t2i_cfg5.pooled_prompt_embeds").floats(), 1e-4, "pooled");
     }
 
     @Test
@@ -102,7 +102,7 @@ class SdxlPipelineParityTest {
         try (UnetCall unet = model.unet().bind(Workspace.ofCurrentThread(), 2, 8, 8, conditioning)) {
             // the reference's input is already scaled and duplicated: one row given, duplicated by the call
             float[] out = unet.predict(Arrays.copyOf(input, 256), 1f, true, timestep, null);
-            assertClose(out, fx.get("t2i_cfg5.unet_out_step1").floats(), 1e-4, "UNet output at step 1");
+            PipelineRuns.assertClose(out, fx.get("t2i_cfg5.unet_out_step1").floats(), 1e-4, "UNet output at step 1");
         }
     }
 
@@ -120,7 +120,7 @@ class SdxlPipelineParityTest {
         StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, seed -> replay(draws));
         RgbImage ours = pipeline.generate(request, ProgressListener.NONE, new CancellationToken()).images().get(0);
         RgbImage expected = new RgbImage(64, 64, fx.get(part + ".image_uint8").bytesOf());
-        assertThat(QwenImagePipelineParityTest.maxLevelDifference(ours, expected)).as(part).isLessThanOrEqualTo(1);
+        assertThat(PipelineRuns.maxLevelDifference(ours, expected)).as(part).isLessThanOrEqualTo(1);
     }
 
     @Test
@@ -132,23 +132,11 @@ class SdxlPipelineParityTest {
         GenerationRequest other = new GenerationRequest("a green square", "blurry", 64, 64, 4, 5.0,
                 SchedulerKind.EULER, 1, 1, null, 0.5);
         RgbImage alone = pipeline.generate(other, ProgressListener.NONE, new CancellationToken()).images().get(0);
-        RgbImage[] batched = new RgbImage[2];
-        pipeline.generateTogether(List.of(new BatchEntry(reference, ProgressListener.NONE, new CancellationToken()),
-                new BatchEntry(other, ProgressListener.NONE, new CancellationToken())), new BatchResults() {
-                    @Override
-                    public void succeeded(int index, GenerationResult result) {
-                        batched[index] = result.images().get(0);
-                    }
-
-                    @Override
-                    public void failed(int index, RuntimeException error) {
-                        throw error;
-                    }
-                });
+        RgbImage[] batched = PipelineRuns.together(pipeline, List.of(reference, other));
         RgbImage expected = new RgbImage(64, 64, fx.get("t2i_cfg5.image_uint8").bytesOf());
-        assertThat(QwenImagePipelineParityTest.maxLevelDifference(batched[0], expected)).isLessThanOrEqualTo(1);
-        assertThat(QwenImagePipelineParityTest.maxLevelDifference(batched[1], alone)).isZero();
-        assertThat(QwenImagePipelineParityTest.maxLevelDifference(batched[1], expected)).as("another prompt")
+        assertThat(PipelineRuns.maxLevelDifference(batched[0], expected)).isLessThanOrEqualTo(1);
+        assertThat(PipelineRuns.maxLevelDifference(batched[1], alone)).isZero();
+        assertThat(PipelineRuns.maxLevelDifference(batched[1], expected)).as("another prompt")
                 .isGreaterThan(1);
     }
 
@@ -171,14 +159,5 @@ class SdxlPipelineParityTest {
 
     private static long[] toLongs(int[] ids) {
         return Arrays.stream(ids).asLongStream().toArray();
-    }
-
-    private static void assertClose(float[] ours, float[] expected, double tolerance, String what) {
-        assertThat(ours).as(what + ": length").hasSameSizeAs(expected);
-        double worst = 0;
-        for (int i = 0; i < ours.length; i++) {
-            worst = Math.max(worst, Math.abs(ours[i] - expected[i]));
-        }
-        assertThat(worst).as(what + ": largest difference").isCloseTo(0, within(tolerance));
     }
 }
