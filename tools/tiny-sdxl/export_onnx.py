@@ -2,9 +2,14 @@
 export of StableDiffusionXLPipeline (see README.md for which optimum version and why).
 
     /usr/bin/python3 tools/tiny-sdxl/export_onnx.py
+    /usr/bin/python3 tools/tiny-sdxl/export_onnx.py --variant lcm     (after the first: src/test/resources/models/tiny-lcm-sdxl/)
 
 The folder is deleted and rewritten; the weights come from a fixed seed (sdxl_modules.SEED), so every run writes the
 same bytes. The VAE graphs are the SD demo's (models/demo/vae_*), copied unchanged.
+
+`--variant lcm` writes the LCM-SDXL variant: tiny-sdxl's tokenizers, text encoders and VAE copied byte for byte, an
+LCM UNet (sdxl_modules.LcmUNet, seed SEED_LCM: tiny-sdxl's UNet plus time_cond_proj_dim and a `timestep_cond` input),
+an LCMScheduler config and the index of an LCM-SDXL folder (StableDiffusionXLPipeline with an LCMScheduler).
 """
 import json
 import os
@@ -21,6 +26,7 @@ import sdxl_modules as M  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 OUT = os.path.join(REPO, "src", "test", "resources", "models", "tiny-sdxl")
+OUT_LCM = os.path.join(REPO, "src", "test", "resources", "models", "tiny-lcm-sdxl")
 DEMO = os.path.join(REPO, "models", "demo")
 OPSET = 14                # optimum 1.23's UNetOnnxConfig.DEFAULT_ONNX_OPSET (CLIP's causal mask needs Trilu, opset 14)
 DIFFUSERS_VERSION = "0.30.0"
@@ -85,12 +91,11 @@ def text_encoder_config(cfg, architecture, pad_id):
     }
 
 
-def unet_config():
-    u = M.UNET
+def unet_config(u=M.UNET, note="tiny random-weight fixture (tools/tiny-sdxl); structure of SDXL's UNet at toy widths"):
     return {
         "_class_name": "UNet2DConditionModel",
         "_diffusers_version": DIFFUSERS_VERSION,
-        "_note": "tiny random-weight fixture (tools/tiny-sdxl); structure of SDXL's UNet at toy widths",
+        "_note": note,
         "act_fn": "silu",
         "addition_embed_type": "text_time",
         "addition_embed_type_num_heads": 64,
@@ -132,7 +137,7 @@ def unet_config():
         "resnet_time_scale_shift": "default",
         "reverse_transformer_layers_per_block": None,
         "sample_size": u["sample_size"],
-        "time_cond_proj_dim": None,
+        "time_cond_proj_dim": u.get("time_cond_proj_dim"),
         "time_embedding_act_fn": None,
         "time_embedding_dim": None,
         "time_embedding_type": "positional",
@@ -200,6 +205,40 @@ MODEL_INDEX = {
 }
 
 
+# LCMScheduler config of an LCM-SDXL folder. latent-consistency/lcm-sdxl ships only its UNet; its model card loads it
+# into stabilityai/stable-diffusion-xl-base-1.0 and sets `pipe.scheduler = LCMScheduler.from_config(pipe.scheduler
+# .config)`, and full LCM-SDXL folders are that pipeline saved. diffusers' ConfigMixin.from_config / extract_init_dict
+# take every LCMScheduler.__init__ key the SDXL base file has, the __init__ defaults for the others, and keep the base
+# file's remaining keys as hidden config entries that save_config writes back. So, key by key:
+SCHEDULER_LCM = {
+    "_class_name": "LCMScheduler",
+    "_diffusers_version": DIFFUSERS_VERSION,
+    "beta_end": 0.012,                          # SDXL base file
+    "beta_schedule": "scaled_linear",           # SDXL base file
+    "beta_start": 0.00085,                      # SDXL base file
+    "clip_sample": False,                       # SDXL base file (LCMScheduler's default is False too)
+    "clip_sample_range": 1.0,                   # LCMScheduler default
+    "dynamic_thresholding_ratio": 0.995,        # LCMScheduler default
+    "interpolation_type": "linear",             # SDXL base file's Euler key, kept (unused by LCM)
+    "num_train_timesteps": 1000,                # SDXL base file
+    "original_inference_steps": 50,             # LCMScheduler default (LCM distillation's 50-step skipping schedule)
+    "prediction_type": "epsilon",               # SDXL base file
+    "rescale_betas_zero_snr": False,            # LCMScheduler default
+    "sample_max_value": 1.0,                    # SDXL base file
+    "set_alpha_to_one": False,                  # SDXL base file (LCMScheduler's default is True); never used: LCM's
+                                                # previous timestep is never negative (the last step uses its own t)
+    "skip_prk_steps": True,                     # SDXL base file's PNDM key, kept (unused)
+    "steps_offset": 1,                          # SDXL base file; LCMScheduler.set_timesteps does not read it
+    "thresholding": False,                      # LCMScheduler default
+    "timestep_scaling": 10.0,                   # LCMScheduler default
+    "timestep_spacing": "leading",              # SDXL base file (and LCM's default); set_timesteps does not read it
+    "trained_betas": None,                      # SDXL base file
+    "use_karras_sigmas": False,                 # SDXL base file's Euler key, kept (unused)
+}
+
+MODEL_INDEX_LCM = dict(MODEL_INDEX, scheduler=["diffusers", "LCMScheduler"])
+
+
 def tokenizers():
     src = os.path.join(DEMO, "tokenizer")
     for name in ("tokenizer", "tokenizer_2"):
@@ -228,11 +267,75 @@ def signature(path):
     return [fmt(v) for v in m.graph.input], [fmt(v) for v in m.graph.output]
 
 
+def report(out):
+    total = 0
+    for root, _, files in sorted(os.walk(out)):
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            total += os.path.getsize(p)
+            if f.endswith(".onnx"):
+                ins, outs = signature(p)
+                print(f"{os.path.relpath(p, out)} ({os.path.getsize(p)} bytes)")
+                print("  in : " + "; ".join(ins))
+                print("  out: " + "; ".join(outs))
+    return total
+
+
+def main_lcm(convention, conv):
+    """tiny-lcm-sdxl: tiny-sdxl's tokenizers, text encoders and VAE copied byte for byte, the LCM UNet exported."""
+    if not os.path.isfile(os.path.join(OUT, "model_index.json")):
+        sys.exit(f"{OUT} is missing: run export_onnx.py (tiny-sdxl) first")
+    ids_type = {p: {v.name: v for v in onnx.load(os.path.join(OUT, p, "model.onnx")).graph.input}["input_ids"]
+                .type.tensor_type.elem_type for p in ("text_encoder", "text_encoder_2")}
+    want = tuple(onnx.TensorProto.INT32 if d == torch.int32 else onnx.TensorProto.INT64 for d in conv["ids"])
+    if (ids_type["text_encoder"], ids_type["text_encoder_2"]) != want:
+        sys.exit(f"{OUT} was exported with another --convention than {convention}: export it again with this one")
+    torch.set_num_threads(1)
+    unet = M.build_lcm_unet()
+    if os.path.isdir(OUT_LCM):
+        shutil.rmtree(OUT_LCM)
+    os.makedirs(OUT_LCM)
+    for part in ("tokenizer", "tokenizer_2", "text_encoder", "text_encoder_2", "vae_decoder", "vae_encoder"):
+        shutil.copytree(os.path.join(OUT, part), os.path.join(OUT_LCM, part))
+
+    # unet: UNetOnnxConfig with addition_embed_type "text_time" and time_cond_proj_dim: timestep_cond
+    # {0: "batch_size"}, ordered after encoder_hidden_states (forward's signature), text_embeds and time_ids last
+    b = 2                # not 1, so that no batch broadcast is specialised while tracing
+    g = torch.Generator().manual_seed(0)
+    timestep = torch.tensor([999] if conv["timestep_axes"] else 999, dtype=conv["timestep"])
+    args = (torch.randn(b, 4, 8, 8, generator=g), timestep,
+            torch.randn(b, M.MAX_TOKENS, M.CROSS_ATTENTION_DIM, generator=g),
+            torch.randn(b, M.TIME_COND_PROJ_DIM, generator=g),
+            torch.randn(b, M.TEXT_ENCODER_2["projection_dim"], generator=g),
+            torch.tensor([[64.0, 64, 0, 0, 64, 64]] * b))
+    spatial = {0: "batch_size", 2: "height", 3: "width"}
+    seq = {0: "batch_size", 1: "sequence_length"}
+    export(unet, args, os.path.join(OUT_LCM, "unet", "model.onnx"),
+           ["sample", "timestep", "encoder_hidden_states", "timestep_cond", "text_embeds", "time_ids"],
+           ["out_sample"],
+           {"sample": spatial, "timestep": conv["timestep_axes"], "encoder_hidden_states": seq,
+            "timestep_cond": {0: "batch_size"}, "text_embeds": {0: "batch_size"}, "time_ids": {0: "batch_size"},
+            "out_sample": spatial})
+    write_json(os.path.join(OUT_LCM, "unet", "config.json"), unet_config(
+        M.UNET_LCM, "tiny random-weight fixture (tools/tiny-sdxl, --variant lcm); tiny-sdxl's UNet structure plus "
+                    "time_cond_proj_dim, as an LCM-distilled SDXL UNet (latent-consistency/lcm-sdxl: 256)"))
+    write_json(os.path.join(OUT_LCM, "scheduler", "scheduler_config.json"), SCHEDULER_LCM)
+    write_json(os.path.join(OUT_LCM, "model_index.json"), MODEL_INDEX_LCM)
+    total = report(OUT_LCM)
+    print(f"variant lcm; convention {convention}; opset {OPSET}; unet parameters {M.count_params(unet)} "
+          f"(time_cond_proj_dim {M.TIME_COND_PROJ_DIM}, seed {M.SEED_LCM}); folder {total} bytes")
+
+
 def main():
     convention = "optimum-1.23"
     if "--convention" in sys.argv:
         convention = sys.argv[sys.argv.index("--convention") + 1]
     conv = CONVENTIONS[convention]
+    variant = sys.argv[sys.argv.index("--variant") + 1] if "--variant" in sys.argv else "sdxl"
+    if variant == "lcm":
+        return main_lcm(convention, conv)
+    if variant != "sdxl":
+        sys.exit(f"unknown --variant {variant} (sdxl or lcm)")
     torch.set_num_threads(1)
     te, te2, unet = M.build_models()
     if os.path.isdir(OUT):
@@ -281,16 +384,7 @@ def main():
     write_json(os.path.join(OUT, "scheduler", "scheduler_config.json"), SCHEDULER)
     write_json(os.path.join(OUT, "model_index.json"), MODEL_INDEX)
 
-    total = 0
-    for root, _, files in sorted(os.walk(OUT)):
-        for f in sorted(files):
-            p = os.path.join(root, f)
-            total += os.path.getsize(p)
-            if f.endswith(".onnx"):
-                ins, outs = signature(p)
-                print(f"{os.path.relpath(p, OUT)} ({os.path.getsize(p)} bytes)")
-                print("  in : " + "; ".join(ins))
-                print("  out: " + "; ".join(outs))
+    total = report(OUT)
     print(f"convention {convention}; opset {OPSET}; parameters: text_encoder {M.count_params(te)}, "
           f"text_encoder_2 {M.count_params(te2)}, unet {M.count_params(unet)}; folder {total} bytes")
 

@@ -11,6 +11,8 @@ Written from the published definitions (transformers `models/clip/modeling_clip.
 - `ClipTextModelWithProjection`: the same plus `text_projection` (no bias): `text_embeds` = projection(pooled).
 - `UNet`: a two-level UNet2DConditionModel (DownBlock2D, CrossAttnDownBlock2D / UNetMidBlock2DCrossAttn /
   CrossAttnUpBlock2D, UpBlock2D, as SDXL's first and later levels) with SDXL's `text_time` conditioning.
+- `LcmUNet`: the same with `time_cond_proj_dim` (LCM-SDXL): a `timestep_cond` input (the guidance embedding)
+  projected into the time embedding's input.
 
 Run with Debian's /usr/bin/python3 (python3-torch 1.13).
 """
@@ -41,6 +43,10 @@ PROJECTION_CLASS_EMBEDDINGS_INPUT_DIM = TEXT_ENCODER_2["projection_dim"] + N_TIM
 UNET = dict(block_out_channels=(8, 16), layers_per_block=1, attention_head_dim=(1, 2), norm_num_groups=4,
             transformer_layers_per_block=1, in_channels=4, out_channels=4, sample_size=8)
 UNET["time_embed_dim"] = UNET["block_out_channels"][0] * 4
+# the LCM variant (tiny-lcm-sdxl): the same UNet plus the guidance embedding's projection (lcm-sdxl's is 256 wide)
+TIME_COND_PROJ_DIM = 16
+UNET_LCM = dict(UNET, time_cond_proj_dim=TIME_COND_PROJ_DIM)
+SEED_LCM = 20260418    # the LCM UNet's own weights; the text encoders (and the VAE) are tiny-sdxl's
 
 
 # ---- text encoders ------------------------------------------------------------------------------------------------
@@ -165,14 +171,20 @@ def timestep_embedding(timesteps, dim, flip_sin_to_cos=True, downscale_freq_shif
 
 
 class TimestepEmbedding(nn.Module):
-    """linear_1 -> SiLU -> linear_2 (diffusers TimestepEmbedding)."""
+    """linear_1 -> SiLU -> linear_2 (diffusers TimestepEmbedding). With cond_proj_dim (LCM's time_cond_proj_dim),
+    a bias-free cond_proj, registered between linear_1 and linear_2 as diffusers does, adds the projected condition
+    to the input before linear_1: `sample = sample + cond_proj(condition)`."""
 
-    def __init__(self, cin, dim):
+    def __init__(self, cin, dim, cond_proj_dim=None):
         super().__init__()
         self.linear_1 = nn.Linear(cin, dim)
+        if cond_proj_dim is not None:
+            self.cond_proj = nn.Linear(cond_proj_dim, cin, bias=False)
         self.linear_2 = nn.Linear(dim, dim)
 
-    def forward(self, x):
+    def forward(self, x, condition=None):
+        if condition is not None:
+            x = x + self.cond_proj(condition)
         return self.linear_2(F.silu(self.linear_1(x)))
 
 
@@ -361,7 +373,7 @@ class UNet(nn.Module):
         temb = cfg["time_embed_dim"]
         self.conv_in = nn.Conv2d(cfg["in_channels"], ch[0], 3, padding=1)
         # time_proj = Timesteps(block_out_channels[0], flip_sin_to_cos=True, freq_shift=0) (no weights)
-        self.time_embedding = TimestepEmbedding(ch[0], temb)
+        self.time_embedding = TimestepEmbedding(ch[0], temb, cfg.get("time_cond_proj_dim"))
         # add_time_proj = Timesteps(256, True, 0) (no weights); add_embedding = TimestepEmbedding(1576, temb)
         self.add_embedding = TimestepEmbedding(PROJECTION_CLASS_EMBEDDINGS_INPUT_DIM, temb)
         self.down_blocks = nn.ModuleList([
@@ -379,9 +391,12 @@ class UNet(nn.Module):
         self.ch0 = ch[0]
 
     def forward(self, sample, timestep, encoder_hidden_states, text_embeds, time_ids):
+        return self.run(sample, timestep, encoder_hidden_states, None, text_embeds, time_ids)
+
+    def run(self, sample, timestep, encoder_hidden_states, timestep_cond, text_embeds, time_ids):
         # get_time_embed: a rank-0 timestep gets a batch axis, then it is broadcast to the batch
         t = timestep.reshape(-1).expand(sample.shape[0])
-        emb = self.time_embedding(timestep_embedding(t, self.ch0))
+        emb = self.time_embedding(timestep_embedding(t, self.ch0), timestep_cond)
         # get_aug_embed ("text_time"): Timesteps(256) of every time id, flattened per row, after text_embeds
         time_embeds = timestep_embedding(time_ids.flatten(), ADDITION_TIME_EMBED_DIM)
         time_embeds = time_embeds.reshape(text_embeds.shape[0], -1)
@@ -398,6 +413,19 @@ class UNet(nn.Module):
             x = block(x, skips[-n:], emb, encoder_hidden_states)
             skips = skips[:-n]
         return self.conv_out(F.silu(self.conv_norm_out(x)))
+
+
+class LcmUNet(UNet):
+    """The same UNet with `time_cond_proj_dim` (an LCM-distilled SDXL UNet such as latent-consistency/lcm-sdxl):
+    forward(sample, timestep, encoder_hidden_states, timestep_cond, text_embeds, time_ids) -> out_sample, the inputs
+    in the order optimum's UNetOnnxConfig.ordered_inputs gives them (UNet2DConditionModel.forward's signature order,
+    timestep_cond before added_cond_kwargs, whose text_embeds and time_ids are appended last)."""
+
+    def __init__(self, cfg=None):
+        super().__init__(cfg or UNET_LCM)
+
+    def forward(self, sample, timestep, encoder_hidden_states, timestep_cond, text_embeds, time_ids):
+        return self.run(sample, timestep, encoder_hidden_states, timestep_cond, text_embeds, time_ids)
 
 
 # ---- weights ------------------------------------------------------------------------------------------------------
@@ -427,10 +455,15 @@ def build_models():
     return te, te2, unet
 
 
+def build_lcm_unet():
+    """The LCM UNet with its fixed random weights (its own generator, so tiny-sdxl's networks are untouched)."""
+    return randomize(LcmUNet(), torch.Generator().manual_seed(SEED_LCM)).eval()
+
+
 def count_params(m):
     return sum(p.numel() for p in m.parameters())
 
 
 if __name__ == "__main__":
-    for m in build_models():
+    for m in build_models() + (build_lcm_unet(),):
         print(type(m).__name__, count_params(m))

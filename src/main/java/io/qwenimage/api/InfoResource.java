@@ -5,6 +5,7 @@ import io.qwenimage.engine.model.ModelFamily;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.service.GenerationService;
+import io.qwenimage.service.ModelEntry;
 import io.qwenimage.service.ModelState;
 import io.qwenimage.service.ModelStatus;
 import jakarta.ws.rs.GET;
@@ -72,6 +73,9 @@ public class InfoResource {
                     "default", RequestMapper.defaultGuidance(m, service.entry(m.id()), config),
                     "kind", qwen ? "true_cfg" : "cfg"));
         }
+        if (m != null) {
+            model.put("default_steps", service.entry(m.id()).steps().orElse(config.generation().steps()));
+        }
         model.put("device", service.executionProvider());
         QwenConfig.Limits l = config.limits();
         Map<String, Object> limits = new LinkedHashMap<>();
@@ -91,7 +95,10 @@ public class InfoResource {
         out.put("models", service.models().stream().map(InfoResource::listed).toList());
         out.put("schedulers", (m == null ? Arrays.asList(SchedulerKind.values()) : m.schedulers()).stream()
                 .map(SchedulerKind::apiName).toList());
-        SchedulerKind configured = SchedulerKind.fromApiName(config.generation().scheduler());
+        // the model entry's own defaults (qwen.models.entries.<id>.*) before the service's, as requests get them
+        ModelEntry entry = m == null ? null : service.entry(m.id());
+        SchedulerKind configured = SchedulerKind.fromApiName(entry == null ? config.generation().scheduler()
+                : entry.scheduler().orElse(config.generation().scheduler()));
         out.put("default_scheduler", (m == null ? configured : m.defaultScheduler(configured)).apiName());
         out.put("limits", limits);
         out.put("queue", Map.of("workers", config.queue().workers(), "capacity", config.queue().capacity(),

@@ -50,7 +50,10 @@ class SdxlServiceTest {
     @Test
     void infoDescribesTheSdxlModel() {
         Map<String, Object> info = given().get("/info?model=sdxl").then().statusCode(200).extract().path("model_info");
+        assertThat(given().get("/info?model=sdxl").then().extract().<String>path("default_scheduler"))
+                .as("the entry's scheduler").isEqualTo("euler");
         assertThat(info).containsEntry("family", "sdxl").containsEntry("pipeline", "sdxl")
+                .containsEntry("default_steps", 20)
                 .containsEntry("size_multiple", 8).containsEntry("image_to_image", true);
         List<Map<String, Object>> models = given().get("/info").then().extract().path("models");
         assertThat(models).filteredOn(m -> m.get("id").equals("sdxl")).singleElement()
