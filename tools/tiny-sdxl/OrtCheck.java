@@ -17,11 +17,14 @@ import java.util.Map;
 
 /**
  * Runs the tiny SDXL fixture's ONNX graphs in ONNX Runtime (the Java binding the engine uses) on the parity inputs
- * and compares with the PyTorch outputs of tools/tiny-sdxl/reference.py: first every graph part of manifest.txt,
- * then, for every pipeline case, the UNet's first call, the decoder, and the text encoders' hidden_states[-2] and
- * pooled outputs against prompt_embeds / pooled_prompt_embeds. Prints the graphs' signatures as ORT reports them.
+ * and compares with the PyTorch outputs of tools/tiny-sdxl/reference.py (or reference_lcm.py for the LCM variant):
+ * first every graph part of manifest.txt, then, for every pipeline case, each recorded UNet call
+ * ({@code latent_model_input_stepK} -> {@code unet_out_stepK}; with {@code timestep_cond} when the UNet takes it), the
+ * decoder, the encoder for image-to-image, and the text encoders' hidden_states[-2] and pooled outputs against
+ * prompt_embeds / pooled_prompt_embeds. Prints the graphs' signatures as ORT reports them.
  *
- * <p>Usage (JDK 17, no build): {@code java -cp onnxruntime-1.24.1.jar tools/tiny-sdxl/OrtCheck.java MODEL PARITY}.
+ * <p>Usage (JDK 17, no build): {@code java -cp onnxruntime-1.24.1.jar tools/tiny-sdxl/OrtCheck.java MODEL PARITY}
+ * (MODEL PARITY: {@code src/test/resources/models/tiny-sdxl parity} or {@code .../tiny-lcm-sdxl parity-lcm}).
  * Exit 1 if any relative difference exceeds 1e-4.
  */
 public class OrtCheck {
@@ -36,6 +39,19 @@ public class OrtCheck {
             float[] out = new float[b.remaining() / 4];
             b.asFloatBuffer().get(out);
             return out;
+        }
+
+        /** float32 values as they are, integer values widened (the timesteps: float32 for Euler, int64 for LCM). */
+        double[] doubles() throws Exception {
+            if (dtype.equals("float32")) {
+                float[] f = floats();
+                double[] out = new double[f.length];
+                for (int i = 0; i < f.length; i++) {
+                    out[i] = f[i];
+                }
+                return out;
+            }
+            return Arrays.stream(longs()).asDoubleStream().toArray();
         }
 
         long[] longs() throws Exception {
@@ -105,17 +121,26 @@ public class OrtCheck {
             }
             OrtSession unet = sessions.get("unet");
             boolean cfg = o.containsKey("negative_prompt_embeds");
-            Map<String, OnnxTensor> feeds = new HashMap<>();
-            Tensor sample = o.get("latent_model_input_step1");
-            feeds.put("sample", tensor(sample, OnnxJavaType.FLOAT, sample.shape));
             long[] tsShape = ((TensorInfo) unet.getInputInfo().get("timestep").getInfo()).getShape();
-            float t0 = o.get("timesteps").floats()[0];
-            feeds.put("timestep", scalar(t0, typeOf(unet, "timestep"), tsShape.length == 0 ? new long[0] : new long[] {1}));
-            feeds.put("encoder_hidden_states", batch(o, cfg, "negative_prompt_embeds", "prompt_embeds"));
-            feeds.put("text_embeds", batch(o, cfg, "negative_pooled_prompt_embeds", "pooled_prompt_embeds"));
-            feeds.put("time_ids", tensor(o.get("add_time_ids"), OnnxJavaType.FLOAT, o.get("add_time_ids").shape));
-            try (OrtSession.Result r = unet.run(feeds)) {
-                compare(part + ".unet_out_step1", r.get("out_sample").get(), o.get("unet_out_step1"));
+            double[] timesteps = o.get("timesteps").doubles();
+            // every UNet call the case records (tiny-sdxl: the first; tiny-lcm-sdxl: each step's)
+            for (int k = 1; o.containsKey("latent_model_input_step" + k); k++) {
+                Map<String, OnnxTensor> feeds = new HashMap<>();
+                Tensor sample = o.get("latent_model_input_step" + k);
+                feeds.put("sample", tensor(sample, OnnxJavaType.FLOAT, sample.shape));
+                feeds.put("timestep", scalar((float) timesteps[k - 1], typeOf(unet, "timestep"),
+                        tsShape.length == 0 ? new long[0] : new long[] {1}));
+                feeds.put("encoder_hidden_states", batch(o, cfg, "negative_prompt_embeds", "prompt_embeds"));
+                feeds.put("text_embeds", batch(o, cfg, "negative_pooled_prompt_embeds", "pooled_prompt_embeds"));
+                feeds.put("time_ids", tensor(o.get("add_time_ids"), OnnxJavaType.FLOAT, o.get("add_time_ids").shape));
+                if (unet.getInputInfo().containsKey("timestep_cond")) {
+                    // LCM: the guidance embedding, no CFG batch
+                    feeds.put("timestep_cond", tensor(o.get("timestep_cond"), OnnxJavaType.FLOAT,
+                            o.get("timestep_cond").shape));
+                }
+                try (OrtSession.Result r = unet.run(feeds)) {
+                    compare(part + ".unet_out_step" + k, r.get("out_sample").get(), o.get("unet_out_step" + k));
+                }
             }
             Tensor z = o.get("latent_sample");
             try (OrtSession.Result r = sessions.get("vae_decoder").run(
