@@ -79,22 +79,18 @@ final class ModelRepository implements AutoCloseable {
          */
         boolean ready() {
             boolean changed;
+            boolean ready;
             synchronized (ModelRepository.this) {
                 if (released) {
                     return true;
                 }
                 changed = hold(this);
-                if (slot.state == ModelState.FAILED) {
-                    return true;
-                }
-                if (!changed && !holds) {
-                    return false;
-                }
+                ready = slot.state == ModelState.FAILED || holds && slot.state == ModelState.READY;
             }
             if (changed) {
-                onChange.run();
+                onChange.run();      // outside the lock: the queue's lock is taken while it asks
             }
-            return holds && slot.state == ModelState.READY;
+            return ready;
         }
 
         /**
