@@ -279,13 +279,14 @@ class Writer:
         shape = ",".join(str(d) for d in arr.shape) if arr.ndim else "-"
         self.lines.append(f"{part} {io} {name} {dtype} {shape} {file}")
 
+    HEAD = ("# part in|out name dtype shape file (raw little-endian, C order; shape '-' = rank 0); written by "
+            "tools/tiny-sdxl/reference.py\n# pipeline parts: t2i_cfg5, t2i_cfg1, t2i_cfg5_negempty, i2i_s05 "
+            "(see run.json); graph parts: text_encoder, text_encoder_2, unet, unet_96x64, vae_decoder, vae_encoder "
+            "(inputs in each graph's own dtype and shape)\n")
+
     def manifest(self):
-        head = ("# part in|out name dtype shape file (raw little-endian, C order; shape '-' = rank 0); written by "
-                "tools/tiny-sdxl/reference.py\n# pipeline parts: t2i_cfg5, t2i_cfg1, t2i_cfg5_negempty, i2i_s05 "
-                "(see run.json); graph parts: text_encoder, text_encoder_2, unet, unet_96x64, vae_decoder, vae_encoder "
-                "(inputs in each graph's own dtype and shape)\n")
         with open(os.path.join(self.folder, "manifest.txt"), "w") as f:
-            f.write(head + "\n".join(self.lines) + "\n")
+            f.write(self.HEAD + "\n".join(self.lines) + "\n")
 
 
 def noise(seed, shape):

@@ -246,13 +246,10 @@ class Discard:
 
 
 class Writer(R.Writer):
-    def manifest(self):
-        head = ("# part in|out name dtype shape file (raw little-endian, C order); written by "
-                "tools/tiny-sdxl/reference_lcm.py for src/test/resources/models/tiny-lcm-sdxl\n# pipeline parts: "
-                "lcm_t2i, lcm_i2i, lcm_i2i_lcmpipe (see run.json); graph parts: unet, unet_b2_96x64 (inputs in the "
-                "graph's own dtype and shape)\n")
-        with open(os.path.join(self.folder, "manifest.txt"), "w") as f:
-            f.write(head + "\n".join(self.lines) + "\n")
+    HEAD = ("# part in|out name dtype shape file (raw little-endian, C order); written by "
+            "tools/tiny-sdxl/reference_lcm.py for src/test/resources/models/tiny-lcm-sdxl\n# pipeline parts: "
+            "lcm_t2i, lcm_i2i, lcm_i2i_lcmpipe (see run.json); graph parts: unet, unet_b2_96x64 (inputs in the "
+            "graph's own dtype and shape)\n")
 
 
 def step_table(sched, begin):

@@ -123,7 +123,9 @@ public class GenerationMetrics {
 
     /** Everything a finished generation request adds to the meters. */
     void record(GenerationRecord r, Outcome outcome) {
-        registerModelStates();
+        if (r.model() != null && !stateGauges.contains(r.model())) {
+            registerModelStates();      // a model added by a rescan, the first time it is asked for
+        }
         String endpoint = r.endpoint();
         // configured ids only (the record takes a model once the repository has resolved it)
         String model = r.model() == null ? "none" : r.model();

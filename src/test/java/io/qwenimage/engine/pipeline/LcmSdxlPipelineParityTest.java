@@ -9,10 +9,8 @@ import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.ModelBundle;
 import io.qwenimage.engine.onnx.SessionFactory;
 import io.qwenimage.engine.onnx.SessionSettings;
-import io.qwenimage.engine.scheduler.NoiseSource;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -75,22 +73,11 @@ class LcmSdxlPipelineParityTest {
         draws.forEach(d -> noise.add(fx.get(part + "." + d).floats()));
         GenerationRequest request = new GenerationRequest(PROMPT, "", 64, 64, 4, 8.0, SchedulerKind.LCM, 0, 1, input,
                 0.5);
-        StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, seed -> replay(noise));
+        StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, seed -> PipelineRuns.replay(noise));
         return pipeline.generate(request, ProgressListener.NONE, new CancellationToken()).images().get(0);
     }
 
     private static RgbImage expected(String part) {
         return new RgbImage(64, 64, fx.get(part + ".image_uint8").bytesOf());
-    }
-
-    private static NoiseSource replay(List<float[]> draws) {
-        ArrayDeque<float[]> left = new ArrayDeque<>(draws);
-        return out -> {
-            float[] next = left.poll();
-            if (next == null) {
-                throw new IllegalStateException("the pipeline drew more noise than the reference");
-            }
-            System.arraycopy(next, 0, out, 0, out.length);
-        };
     }
 }

@@ -10,6 +10,8 @@ import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.scheduler.NoiseSource;
+import java.util.ArrayDeque;
 import java.util.List;
 
 /** What the parity tests do with a pipeline and compare: a batch run, and the two measures of difference. */
@@ -35,6 +37,21 @@ final class PipelineRuns {
             }
         });
         return pictures;
+    }
+
+    /**
+     * A noise source that hands out a reference's draws in order (the pipeline's draws for one image: the VAE
+     * sample, the initial noise, each stochastic step's), failing if the pipeline draws more than the reference.
+     */
+    static NoiseSource replay(List<float[]> draws) {
+        ArrayDeque<float[]> left = new ArrayDeque<>(draws);
+        return out -> {
+            float[] next = left.poll();
+            if (next == null) {
+                throw new IllegalStateException("the pipeline drew more noise than the reference");
+            }
+            System.arraycopy(next, 0, out, 0, out.length);
+        };
     }
 
     /** The largest difference of one channel of one pixel, in levels of 255. */

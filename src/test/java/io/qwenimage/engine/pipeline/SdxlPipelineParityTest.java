@@ -19,10 +19,8 @@ import io.qwenimage.engine.model.UnetConditioning;
 import io.qwenimage.engine.onnx.SessionFactory;
 import io.qwenimage.engine.onnx.SessionSettings;
 import io.qwenimage.engine.onnx.Workspace;
-import io.qwenimage.engine.scheduler.NoiseSource;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -117,7 +115,7 @@ class SdxlPipelineParityTest {
         // the reference draws the VAE's posterior noise, then the noise added at the start (or the initial noise)
         List<float[]> draws = img2img ? List.of(fx.get(part + ".posterior_noise").floats(), fx.get(part + ".noise")
                 .floats()) : List.of(fx.get(part + ".initial_noise").floats());
-        StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, seed -> replay(draws));
+        StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, seed -> PipelineRuns.replay(draws));
         RgbImage ours = pipeline.generate(request, ProgressListener.NONE, new CancellationToken()).images().get(0);
         RgbImage expected = new RgbImage(64, 64, fx.get(part + ".image_uint8").bytesOf());
         assertThat(PipelineRuns.maxLevelDifference(ours, expected)).as(part).isLessThanOrEqualTo(1);
@@ -126,7 +124,7 @@ class SdxlPipelineParityTest {
     @Test
     void batchedWithAnotherPromptEachEntryGetsThePictureItGetsAlone() {
         List<float[]> draws = List.of(fx.get("t2i_cfg5.initial_noise").floats());
-        StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, seed -> replay(draws));
+        StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, seed -> PipelineRuns.replay(draws));
         GenerationRequest reference = new GenerationRequest(PROMPT, "", 64, 64, 4, 5.0, SchedulerKind.EULER, 0, 1,
                 null, 0.5);
         GenerationRequest other = new GenerationRequest("a green square", "blurry", 64, 64, 4, 5.0,
@@ -138,17 +136,6 @@ class SdxlPipelineParityTest {
         assertThat(PipelineRuns.maxLevelDifference(batched[1], alone)).isZero();
         assertThat(PipelineRuns.maxLevelDifference(batched[1], expected)).as("another prompt")
                 .isGreaterThan(1);
-    }
-
-    private static NoiseSource replay(List<float[]> draws) {
-        ArrayDeque<float[]> left = new ArrayDeque<>(draws);
-        return out -> {
-            float[] next = left.poll();
-            if (next == null) {
-                throw new IllegalStateException("the pipeline drew more noise than the reference");
-            }
-            System.arraycopy(next, 0, out, 0, out.length);
-        };
     }
 
     private static float[] concat(float[] a, float[] b) {
