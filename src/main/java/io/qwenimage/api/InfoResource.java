@@ -67,14 +67,14 @@ public class InfoResource {
         model.put("image_to_image", m != null && m.imageToImage());
         if (m != null) {
             boolean qwen = m.pipeline() == ModelFamily.QWEN_IMAGE;
-            // what the web page and other clients need to build a valid request for this family
+            boolean flux = m.pipeline() == ModelFamily.FLUX;
+            // what the web page and other clients need to build a valid request for this family: FLUX.1-dev's
+            // guidance_scale is an input of the distilled model (one pass), schnell takes none
             model.put("size_multiple", Math.max(1, m.pipeline().sizeMultiple()));
             model.put("guidance", Map.of("parameter", qwen ? "true_cfg_scale" : "guidance_scale",
                     "default", RequestMapper.defaultGuidance(m, service.entry(m.id()), config),
-                    "kind", qwen ? "true_cfg" : "cfg"));
-        }
-        if (m != null) {
-            model.put("default_steps", service.entry(m.id()).steps().orElse(config.generation().steps()));
+                    "kind", qwen ? "true_cfg" : !flux ? "cfg" : m.guidanceEmbedding() ? "distilled" : "none"));
+            model.put("default_steps", RequestMapper.defaultSteps(m, service.entry(m.id()), config));
         }
         model.put("device", service.executionProvider());
         QwenConfig.Limits l = config.limits();

@@ -7,6 +7,7 @@ import io.qwenimage.engine.model.ModelFamily;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.ScheduleRefusedException;
 import io.qwenimage.engine.scheduler.SchedulerKind;
+import io.qwenimage.engine.tokenizer.T5Tokenizer;
 import io.qwenimage.errors.ErrorCode;
 import io.qwenimage.errors.ServiceException;
 import io.qwenimage.service.GenerationService;
@@ -24,6 +25,14 @@ public class RequestMapper {
     static final long SEED_RANGE = 4_294_967_295L;
     /** diffusers' StableDiffusionXLPipeline default guidance_scale. */
     static final double SDXL_GUIDANCE = 5.0;
+    /** diffusers' StableDiffusion3Pipeline default guidance_scale. */
+    static final double SD3_GUIDANCE = 7.0;
+    /** diffusers' FluxPipeline default guidance_scale (the distilled guidance of FLUX.1-dev). */
+    static final double FLUX_DEV_GUIDANCE = 3.5;
+    /** diffusers' default num_inference_steps of StableDiffusion3Pipeline and FluxPipeline. */
+    static final int FLOW_TRANSFORMER_STEPS = 28;
+    /** FLUX.1-schnell is distilled for 1 to 4 steps; 4 is what its model card runs. */
+    static final int FLUX_SCHNELL_STEPS = 4;
 
     private final QwenConfig config;
     private final io.qwenimage.observability.GenerationObserver observer;
@@ -82,18 +91,22 @@ public class RequestMapper {
                 fields.guidance(), fields.seed(), fields.numImages(), fields.scheduler()), model, image, s);
     }
 
-    /** Qwen-Image's max_sequence_length, 1 to 1024; refused on other families, whose text length is fixed. */
+    /**
+     * max_sequence_length: Qwen-Image's (1 to 1024) or T5's for SD3 and FLUX (1 to 512); refused on the SD
+     * families, whose text length is fixed.
+     */
     private static GenerationRequest withMaxSequenceLength(GenerationRequest r, Integer length, ModelInfo model) {
         if (length == null) {
             return r;
         }
-        if (model.pipeline() != ModelFamily.QWEN_IMAGE) {
-            throw ServiceException.invalid("max_sequence_length", "max_sequence_length applies to Qwen-Image models; "
-                    + "this model (" + model.family() + ") reads a fixed number of prompt tokens");
+        switch (model.pipeline()) {
+            case QWEN_IMAGE -> range("max_sequence_length", length, 1, 1024);
+            case STABLE_DIFFUSION_3, FLUX -> range("max_sequence_length", length, 1, T5Tokenizer.MAX_LENGTH);
+            default -> throw ServiceException.invalid("max_sequence_length", "max_sequence_length applies to "
+                    + "Qwen-Image, SD3 and FLUX models; this model (" + model.family() + ") reads a fixed number of "
+                    + "prompt tokens");
         }
-        range("max_sequence_length", length, 1, 1024);
-        return new GenerationRequest(r.prompt(), r.negativePrompt(), r.width(), r.height(), r.steps(),
-                r.guidanceScale(), r.scheduler(), r.seed(), r.numImages(), r.initImage(), r.strength(), length);
+        return r.withMaxSequenceLength(length);
     }
 
     /** png or jpeg (default from configuration). */
@@ -137,7 +150,7 @@ public class RequestMapper {
         multiple("height", h, model);
         // a model's own defaults (qwen.models.entries.<id>.*) before the service's
         ModelEntry entry = service.entry(model.id());
-        int n = fields.steps() != null ? fields.steps() : entry.steps().orElse(config.generation().steps());
+        int n = fields.steps() != null ? fields.steps() : defaultSteps(model, entry, config);
         range("num_inference_steps", n, 1, limits.maxSteps());
         double g = guidanceScale(fields.guidance(), model, entry);
         int count = fields.numImages() != null ? fields.numImages() : 1;
@@ -168,8 +181,32 @@ public class RequestMapper {
         } catch (ScheduleRefusedException e) {
             throw ServiceException.invalid(e.field(), e.getMessage());
         }
-        return new GenerationRequest(prompt, negative == null ? "" : negative, w, h, n, g, kind, s, count, image,
-                strength);
+        GenerationRequest request = new GenerationRequest(prompt, negative == null ? "" : negative, w, h, n, g,
+                kind, s, count, image, strength);
+        return model.pipeline() == ModelFamily.FLUX ? request.withTrueCfgScale(fluxTrueCfg(fields.guidance()))
+                : request;
+    }
+
+    /**
+     * The steps of a request on {@code model} that gives none: the model entry's {@code num-inference-steps},
+     * else the family's (diffusers' 28 for SD3 and FLUX.1-dev, 4 for FLUX.1-schnell), else the configured steps.
+     */
+    static int defaultSteps(ModelInfo model, ModelEntry entry, QwenConfig config) {
+        return entry.steps().orElseGet(() -> switch (model.pipeline()) {
+            case FLUX -> model.guidanceEmbedding() ? FLOW_TRANSFORMER_STEPS : FLUX_SCHNELL_STEPS;
+            case STABLE_DIFFUSION_3 -> FLOW_TRANSFORMER_STEPS;
+            default -> config.generation().steps();
+        });
+    }
+
+    /** FLUX's optional true CFG: {@code true_cfg_scale}, 1 (off) when not given. */
+    private static double fluxTrueCfg(Guidance guidance) {
+        Double given = guidance == null ? null : guidance.trueCfgScale();
+        double t = given == null ? 1.0 : given;
+        if (!(t >= 0 && t <= 30)) {
+            throw ServiceException.invalid("true_cfg_scale", "true_cfg_scale must be between 0 and 30, got " + t);
+        }
+        return t;
     }
 
     /**
@@ -179,13 +216,15 @@ public class RequestMapper {
      */
     /**
      * The guidance of a request on {@code model} that gives none: the model entry's {@code guidance-scale}, else
-     * the family's (diffusers' SDXL default 5.0; the configured guidance-scale for SD 1.x/2.x, true-cfg-scale for
-     * Qwen-Image).
+     * the family's (diffusers' defaults: SDXL 5.0, SD3 7.0, FLUX.1-dev 3.5 (distilled), FLUX.1-schnell 0 (it takes
+     * none); the configured guidance-scale for SD 1.x/2.x, true-cfg-scale for Qwen-Image).
      */
     static double defaultGuidance(ModelInfo model, ModelEntry entry, QwenConfig config) {
         return entry.guidanceScale().orElseGet(() -> switch (model.pipeline()) {
             case QWEN_IMAGE -> config.generation().trueCfgScale();
             case STABLE_DIFFUSION_XL -> SDXL_GUIDANCE;
+            case STABLE_DIFFUSION_3 -> SD3_GUIDANCE;
+            case FLUX -> model.guidanceEmbedding() ? FLUX_DEV_GUIDANCE : 0.0;
             case STABLE_DIFFUSION -> config.generation().guidanceScale();
         });
     }
@@ -199,9 +238,10 @@ public class RequestMapper {
             g = given.trueCfgScale() != null ? given.trueCfgScale() : given.guidanceScale() != null
                     ? given.guidanceScale() : defaultGuidance(model, entry, config);
         } else {
-            if (given.trueCfgScale() != null) {
-                throw ServiceException.invalid("true_cfg_scale", "true_cfg_scale is the Qwen-Image family's guidance; "
-                        + "this model (" + model.family() + ") is guided by guidance_scale");
+            if (given.trueCfgScale() != null && model.pipeline() != ModelFamily.FLUX) {
+                throw ServiceException.invalid("true_cfg_scale", "true_cfg_scale is the Qwen-Image family's guidance"
+                        + " and FLUX's optional true CFG; this model (" + model.family() + ") is guided by "
+                        + "guidance_scale");
             }
             field = "guidance_scale";
             g = given.guidanceScale() != null ? given.guidanceScale() : defaultGuidance(model, entry, config);

@@ -18,11 +18,14 @@ import io.qwenimage.engine.scheduler.SchedulerKind;
  * @param initImage      image-to-image input (resized to width x height), or null for text-to-image
  * @param strength       image-to-image: how much of the schedule to run, in (0, 1]; ignored for text-to-image
  * @param maxSequenceLength Qwen-Image: prompt tokens the text encoder keeps after the template (1 to 1024), or 0
- *                       for the family's default (512); other families read a fixed length and need 0
+ *                       for the family's default (512); SD3 and FLUX: T5's max_sequence_length (1 to 512; 0: 256
+ *                       for SD3, 512 for FLUX); the SD families read a fixed length and need 0
+ * @param trueCfgScale   FLUX: true classifier-free guidance (a second pass with the negative prompt) when above 1;
+ *                       its {@code guidanceScale} is the distilled guidance the transformer takes. 1 elsewhere
  */
 public record GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps,
                                 double guidanceScale, SchedulerKind scheduler, long seed, int numImages,
-                                RgbImage initImage, double strength, int maxSequenceLength) {
+                                RgbImage initImage, double strength, int maxSequenceLength, double trueCfgScale) {
 
     /** The largest seed: seeds are 32-bit unsigned, as in AUTOMATIC1111. */
     public static final long MAX_SEED = 0xFFFF_FFFFL;
@@ -54,6 +57,17 @@ public record GenerationRequest(String prompt, String negativePrompt, int width,
             throw new IllegalArgumentException("max_sequence_length must be 1 to 1024 (0: the default), got "
                     + maxSequenceLength);
         }
+        if (!Double.isFinite(trueCfgScale) || trueCfgScale < 0) {
+            throw new IllegalArgumentException("true_cfg_scale must be a non-negative number");
+        }
+    }
+
+    /** A request with every field but true_cfg_scale (1: off). */
+    public GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps,
+                             double guidanceScale, SchedulerKind scheduler, long seed, int numImages,
+                             RgbImage initImage, double strength, int maxSequenceLength) {
+        this(prompt, negativePrompt, width, height, steps, guidanceScale, scheduler, seed, numImages, initImage,
+                strength, maxSequenceLength, 1.0);
     }
 
     /** A request with every field but max_sequence_length, which takes the family's default. */
@@ -70,6 +84,18 @@ public record GenerationRequest(String prompt, String negativePrompt, int width,
                                                 int numImages) {
         return new GenerationRequest(prompt, negativePrompt, width, height, steps, guidanceScale, scheduler, seed,
                 numImages, null, 1.0);
+    }
+
+    /** The same request with FLUX's true CFG scale. */
+    public GenerationRequest withTrueCfgScale(double scale) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, guidanceScale, scheduler, seed,
+                numImages, initImage, strength, maxSequenceLength, scale);
+    }
+
+    /** The same request with T5's (or Qwen-Image's) max_sequence_length. */
+    public GenerationRequest withMaxSequenceLength(int length) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, guidanceScale, scheduler, seed,
+                numImages, initImage, strength, length, trueCfgScale);
     }
 
     /** The seed of image {@code i}: seed + i, modulo 2^32, so a batch near the top of the range stays in it. */

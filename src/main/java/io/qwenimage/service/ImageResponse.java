@@ -69,6 +69,11 @@ public record ImageResponse(boolean success, String image, List<String> images, 
         if (family == ModelFamily.QWEN_IMAGE) {
             // the same number under the name this family's own API gives it
             parameters.put("true_cfg_scale", request.guidanceScale());
+        } else if (family == ModelFamily.FLUX) {
+            parameters.put("true_cfg_scale", request.trueCfgScale());
+        }
+        if (request.maxSequenceLength() > 0) {
+            parameters.put("max_sequence_length", request.maxSequenceLength());
         }
         parameters.put("scheduler", request.scheduler().apiName());
         parameters.put("seed", request.seed());

@@ -33,6 +33,9 @@ public interface ResultCache {
                 // only when set, so the keys of requests without it stay what they were
                 digest.update(("\u0000msl" + request.maxSequenceLength()).getBytes(StandardCharsets.UTF_8));
             }
+            if (request.trueCfgScale() != 1.0) {
+                digest.update(("\u0000tcfg" + request.trueCfgScale()).getBytes(StandardCharsets.UTF_8));
+            }
             if (request.initImage() != null) {
                 digest.update(new byte[] {0});
                 digest.update(Integer.toString(request.initImage().width()).getBytes(StandardCharsets.UTF_8));

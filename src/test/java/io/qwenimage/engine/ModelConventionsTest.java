@@ -131,9 +131,9 @@ class ModelConventionsTest {
         Path copy = copyModel(dir);
         Path index = copy.resolve("model_index.json");
         Files.writeString(index, Files.readString(index).replace("\"StableDiffusionPipeline\"",
-                "\"StableDiffusion3Pipeline\""));
+                "\"KandinskyV22Pipeline\""));
         assertThatThrownBy(() -> ModelBundle.open(copy, SESSIONS)).isInstanceOf(ModelException.class)
-                .hasMessageContaining("model_index.json").hasMessageContaining("StableDiffusion3Pipeline (SD3)");
+                .hasMessageContaining("model_index.json").hasMessageContaining("KandinskyV22Pipeline (Kandinsky 2.2)");
     }
 
     static Path copyModel(Path dir) throws IOException {

@@ -55,8 +55,8 @@ public final class ModelBundle implements AutoCloseable {
         this.folder = folder;
         this.family = ModelFamily.ofFolder(folder);
         if (!family.unet()) {
-            throw ModelException.of(folder.resolve("model_index.json"), "is a Qwen-Image model (QwenImagePipeline), "
-                    + "not a Stable Diffusion one: open it with QwenImageModel (Pipelines.open chooses by family)");
+            throw ModelException.of(folder.resolve("model_index.json"), "is a " + family.id() + " model, not a Stable "
+                    + "Diffusion (UNet) one: Pipelines.open chooses the pipeline by family");
         }
         boolean xl = family == ModelFamily.STABLE_DIFFUSION_XL;
         this.tokenizer = ClipTokenizer.load(folder.resolve("tokenizer"));

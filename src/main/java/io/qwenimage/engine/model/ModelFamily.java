@@ -21,6 +21,16 @@ public enum ModelFamily {
      * text embeddings and size/crop time ids), 4-channel VAE. Runs on the Stable Diffusion pipeline.
      */
     STABLE_DIFFUSION_XL("sdxl"),
+    /**
+     * Stable Diffusion 3 / 3.5: CLIP-L, CLIP-G and (optionally) T5 text encoders, a flow-matching MMDiT on
+     * unpacked latents, 16-channel VAE with a shift factor.
+     */
+    STABLE_DIFFUSION_3("sd3"),
+    /**
+     * FLUX.1 dev and schnell: CLIP-L (pooled) and T5 text encoders, a flow-matching MMDiT on 2x2-packed latents
+     * with positional ids, 16-channel VAE with a shift factor.
+     */
+    FLUX("flux"),
     /** Qwen-Image: Qwen2.5-VL text encoder, flow-matching MMDiT, 16-channel VAE. */
     QWEN_IMAGE("qwen-image");
 
@@ -33,13 +43,19 @@ public enum ModelFamily {
             "StableDiffusionXLImg2ImgPipeline", "ORTStableDiffusionXLPipeline", "ORTStableDiffusionXLImg2ImgPipeline",
             "ORTLatentConsistencyModelXLPipeline");
 
+    private static final Set<String> STABLE_DIFFUSION_3_CLASSES = Set.of("StableDiffusion3Pipeline",
+            "StableDiffusion3Img2ImgPipeline", "ORTStableDiffusion3Pipeline", "ORTStableDiffusion3Img2ImgPipeline");
+
+    private static final Set<String> FLUX_CLASSES = Set.of("FluxPipeline", "FluxImg2ImgPipeline", "ORTFluxPipeline",
+            "ORTFluxImg2ImgPipeline");
+
     private static final Set<String> QWEN_IMAGE_CLASSES = Set.of("QwenImagePipeline", "QwenImageImg2ImgPipeline");
 
     /** Families people export that the engine does not serve yet: refused at start, by name. */
     private static final Map<String, String> NOT_SERVED = Map.ofEntries(
-            Map.entry("StableDiffusion3Pipeline", "SD3"),
-            Map.entry("ORTStableDiffusion3Pipeline", "SD3"), Map.entry("FluxPipeline", "FLUX.1"),
-            Map.entry("ORTFluxPipeline", "FLUX.1"), Map.entry("StableDiffusionInpaintPipeline", "SD inpainting"),
+            Map.entry("StableDiffusionInpaintPipeline", "SD inpainting"),
+            Map.entry("FluxFillPipeline", "FLUX.1 Fill (inpainting)"),
+            Map.entry("FluxKontextPipeline", "FLUX.1 Kontext (needs the reference-image path)"),
             Map.entry("StableDiffusionUpscalePipeline", "SD x4 upscaling"),
             Map.entry("QwenImageEditPipeline", "Qwen-Image-Edit (needs the vision tower)"),
             Map.entry("KandinskyV22Pipeline", "Kandinsky 2.2"), Map.entry("PixArtAlphaPipeline", "PixArt-α"),
@@ -51,7 +67,7 @@ public enum ModelFamily {
         this.id = id;
     }
 
-    /** The family's name in /info and logs: "sd", "sdxl" or "qwen-image". */
+    /** The family's name in /info and logs: "sd", "sdxl", "sd3", "flux" or "qwen-image". */
     public String id() {
         return id;
     }
@@ -82,13 +98,13 @@ public enum ModelFamily {
         return switch (this) {
             case STABLE_DIFFUSION -> 1;
             case STABLE_DIFFUSION_XL -> 8;
-            case QWEN_IMAGE -> 16;
+            case STABLE_DIFFUSION_3, FLUX, QWEN_IMAGE -> 16;
         };
     }
 
     /** True for the families that run on the Stable Diffusion (UNet) pipeline. */
     public boolean unet() {
-        return this != QWEN_IMAGE;
+        return this == STABLE_DIFFUSION || this == STABLE_DIFFUSION_XL;
     }
 
     /**
@@ -108,16 +124,23 @@ public enum ModelFamily {
         if (STABLE_DIFFUSION_XL_CLASSES.contains(className)) {
             return STABLE_DIFFUSION_XL;
         }
+        if (STABLE_DIFFUSION_3_CLASSES.contains(className)) {
+            return STABLE_DIFFUSION_3;
+        }
+        if (FLUX_CLASSES.contains(className)) {
+            return FLUX;
+        }
         if (QWEN_IMAGE_CLASSES.contains(className)) {
             return QWEN_IMAGE;
         }
         String known = NOT_SERVED.get(className);
         if (known != null) {
             throw ModelException.of(file, "is a " + className + " (" + known + ") model, a family this service does "
-                    + "not serve yet; it serves Stable Diffusion 1.x/2.x/Turbo/LCM, SDXL and Qwen-Image");
+                    + "not serve yet; it serves Stable Diffusion 1.x/2.x/Turbo/LCM, SDXL, SD3, FLUX.1 and Qwen-Image");
         }
         throw ModelException.of(file, "names pipeline class '" + className + "', which this service does not "
                 + "know; it serves Stable Diffusion 1.x/2.x/Turbo/LCM (e.g. StableDiffusionPipeline), SDXL "
-                + "(StableDiffusionXLPipeline) and Qwen-Image (QwenImagePipeline)");
+                + "(StableDiffusionXLPipeline), SD3 (StableDiffusion3Pipeline), FLUX.1 (FluxPipeline) and Qwen-Image "
+                + "(QwenImagePipeline)");
     }
 }

@@ -34,6 +34,14 @@ public final class TextEncoderStage implements AutoCloseable {
     public record PooledEncoding(Embeddings hidden, float[] pooled, int pooledWidth) {
     }
 
+    /**
+     * The pooled vector of each prompt of a batch (FLUX reads only this of its CLIP encoder).
+     *
+     * @param values row-major [batch, width]
+     */
+    public record Pooled(float[] values, int width) {
+    }
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Path file;
@@ -104,6 +112,29 @@ public final class TextEncoderStage implements AutoCloseable {
             return new PooledEncoding(embeddings((OnnxTensor) result.get(penultimate).orElseThrow()),
                     Tensors.toFloats(vector), (int) shape[shape.length - 1]);
         }
+    }
+
+    /**
+     * The pooled vector of each prompt ({@code text_embeds} of a projection model, else {@code pooler_output}).
+     *
+     * @throws io.qwenimage.engine.ModelException when the graph has neither output
+     */
+    public Pooled pooled(int[][] ids) throws OrtException {
+        if (pooled == null) {
+            throw ModelException.of(file, "has no pooled output (text_embeds or pooler_output); export it with "
+                    + "optimum-cli export onnx");
+        }
+        try (OnnxTensor input = ids(ids);
+             OrtSession.Result result = Tensors.tracked(session.run(Map.of("input_ids", input), Set.of(pooled)))) {
+            OnnxTensor vector = (OnnxTensor) result.get(pooled).orElseThrow();
+            long[] shape = vector.getInfo().getShape();
+            return new Pooled(Tensors.toFloats(vector), (int) shape[shape.length - 1]);
+        }
+    }
+
+    /** True when the graph has a pooled output. */
+    public boolean hasPooled() {
+        return pooled != null;
     }
 
     private OnnxTensor ids(int[][] ids) throws OrtException {

@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The VAE encoder graph: pixels [1, 3, H, W] in [-1, 1] to unscaled latents [1, 4, H/8, W/8]. Handles both
+ * The VAE encoder graph: pixels [1, 3, H, W] in [-1, 1] to unscaled latents [1, C, H/8, W/8] (C: 4, or 16 for
+ * SD3 and FLUX). Handles both
  * outputs exporters produce: {@code latent_parameters} (mean || log-variance; sampled here as diffusers'
  * img2img does) and {@code latent_sample} (sampled inside the graph: its random node is rewritten at load into an
  * input, {@link InjectedNoiseGraph}, so that the request's seeded noise is the noise used).
@@ -33,6 +34,7 @@ public final class VaeEncoderStage implements AutoCloseable {
     private final OnnxJavaType type;
     private final String output;
     private final OnnxJavaType noiseType;     // null: the graph takes no noise
+    private final int channels;
 
     /**
      * Opens {@code file}; a graph that samples with its own unseeded random node is opened rewritten to take the
@@ -40,6 +42,11 @@ public final class VaeEncoderStage implements AutoCloseable {
      * then not reproducible).
      */
     static VaeEncoderStage open(SessionFactory sessions, Path file, Consumer<AutoCloseable> opened) {
+        return open(sessions, file, opened, 4);
+    }
+
+    /** {@link #open(SessionFactory, Path, Consumer)} for a VAE of {@code channels} latent channels. */
+    static VaeEncoderStage open(SessionFactory sessions, Path file, Consumer<AutoCloseable> opened, int channels) {
         byte[] graph = null;
         try {
             InjectedNoiseGraph.Outcome outcome = InjectedNoiseGraph.rewrite(Files.readAllBytes(file));
@@ -54,11 +61,16 @@ public final class VaeEncoderStage implements AutoCloseable {
         }
         OrtSession session = sessions.open(file, graph);
         opened.accept(session);
-        return new VaeEncoderStage(sessions.environment(), session, file);
+        return new VaeEncoderStage(sessions.environment(), session, file, channels);
     }
 
     VaeEncoderStage(OrtEnvironment env, OrtSession session, Path file) {
+        this(env, session, file, 4);
+    }
+
+    VaeEncoderStage(OrtEnvironment env, OrtSession session, Path file, int channels) {
         this.env = env;
+        this.channels = channels;
         this.session = session;
         Map<String, NodeInfo> inputs = Signatures.inputs(session, file);
         this.type = Signatures.require(inputs, "sample", file, "input").type;
@@ -75,25 +87,29 @@ public final class VaeEncoderStage implements AutoCloseable {
     }
 
     /**
-     * @param noise N(0,1) values for sampling the latent distribution (length 4 x H/8 x W/8)
+     * @param noise N(0,1) values for sampling the latent distribution (length C x H/8 x W/8)
      */
     public float[] encode(float[] pixels, int height, int width, float[] noise, OrtSession.RunOptions run)
             throws OrtException {
         try (OnnxTensor in = Tensors.floats(env, type, pixels, new long[] {1, 3, height, width});
              OnnxTensor eps = noiseType == null ? null
-                     : Tensors.floats(env, noiseType, noise, new long[] {1, 4, height / 8, width / 8});
+                     : Tensors.floats(env, noiseType, noise, new long[] {1, channels, height / 8, width / 8});
              OrtSession.Result result = Tensors.tracked(session.run(eps == null ? Map.of("sample", in)
                      : Map.of("sample", in, InjectedNoiseGraph.INPUT, eps), Set.of(output), run))) {
             OnnxTensor out = (OnnxTensor) result.get(output).orElseThrow();
             float[] values = Tensors.toFloats(out);
-            int channels = (int) out.getInfo().getShape()[1];
-            if (channels == 4) {
+            int given = (int) out.getInfo().getShape()[1];
+            if (given == channels) {
                 return values;
             }
-            int plane = values.length / channels;
-            float[] latent = new float[4 * plane];
+            if (given != 2 * channels) {
+                throw new IllegalStateException("the VAE encoder gave " + given + " channels; its config says "
+                        + channels + " latent channels (" + 2 * channels + " as mean and log-variance)");
+            }
+            int plane = values.length / given;
+            float[] latent = new float[channels * plane];
             for (int i = 0; i < latent.length; i++) {
-                double logvar = Math.max(-30, Math.min(20, values[4 * plane + i]));
+                double logvar = Math.max(-30, Math.min(20, values[channels * plane + i]));
                 latent[i] = (float) (values[i] + Math.exp(0.5 * logvar) * noise[i]);
             }
             return latent;

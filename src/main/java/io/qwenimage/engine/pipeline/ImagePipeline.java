@@ -21,7 +21,7 @@ import java.util.List;
  * <p>Sessions are shared and ONNX Runtime allows concurrent runs, so several workers may call one pipeline.
  */
 public abstract sealed class ImagePipeline implements AutoCloseable
-        permits StableDiffusionPipeline, QwenImagePipeline {
+        permits StableDiffusionPipeline, Sd3Pipeline, FluxPipeline, QwenImagePipeline {
 
     /** What the model is, for /info, request checks and logs. */
     public abstract ModelInfo info();

@@ -1,8 +1,10 @@
 package io.qwenimage.engine.pipeline;
 
+import io.qwenimage.engine.model.FluxModel;
 import io.qwenimage.engine.model.ModelBundle;
 import io.qwenimage.engine.model.ModelFamily;
 import io.qwenimage.engine.model.QwenImageModel;
+import io.qwenimage.engine.model.Sd3Model;
 import io.qwenimage.engine.onnx.SessionFactory;
 import java.nio.file.Path;
 
@@ -20,6 +22,8 @@ public final class Pipelines {
     public static ImagePipeline open(Path folder, SessionFactory sessions) {
         return switch (ModelFamily.ofFolder(folder)) {
             case STABLE_DIFFUSION, STABLE_DIFFUSION_XL -> new StableDiffusionPipeline(ModelBundle.open(folder, sessions));
+            case STABLE_DIFFUSION_3 -> new Sd3Pipeline(Sd3Model.open(folder, sessions));
+            case FLUX -> new FluxPipeline(FluxModel.open(folder, sessions));
             case QWEN_IMAGE -> new QwenImagePipeline(QwenImageModel.open(folder, sessions));
         };
     }

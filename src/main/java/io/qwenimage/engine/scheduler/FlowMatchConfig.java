@@ -16,10 +16,42 @@ import java.util.List;
  * @param maxImageSeqLen     image tokens of {@code maxShift}
  * @param exponentialShift   {@code time_shift_type} exponential ({@code e^mu}) or linear ({@code mu})
  * @param shiftTerminal      the last sigma after stretching, or null for none
+ * @param baseSigmas         which sigmas the shift applies to: the pipeline's own (Qwen-Image and FLUX pass
+ *                           {@code linspace(1, 1/N, N)}) or the scheduler's from its training table (SD3 passes none)
  */
 public record FlowMatchConfig(int numTrainTimesteps, double shift, boolean useDynamicShifting, double baseShift,
                               double maxShift, int baseImageSeqLen, int maxImageSeqLen, boolean exponentialShift,
-                              Double shiftTerminal) {
+                              Double shiftTerminal, BaseSigmas baseSigmas) {
+
+    /** Where a run's unshifted sigmas come from: this is the pipeline's choice, not the file's. */
+    public enum BaseSigmas {
+        /** {@code linspace(1, 1/N, N)}, given by the pipeline (QwenImagePipeline, FluxPipeline). */
+        PIPELINE_LINSPACE,
+        /**
+         * None given (StableDiffusion3Pipeline): {@code linspace(sigma_max, sigma_min, N)} of the scheduler's
+         * training table (whose sigmas are already shifted when the shift is static), then shifted again.
+         */
+        TRAINING_TABLE
+    }
+
+    /** A file's keys with the pipeline's base sigmas (the usual case). */
+    public FlowMatchConfig(int numTrainTimesteps, double shift, boolean useDynamicShifting, double baseShift,
+                           double maxShift, int baseImageSeqLen, int maxImageSeqLen, boolean exponentialShift,
+                           Double shiftTerminal) {
+        this(numTrainTimesteps, shift, useDynamicShifting, baseShift, maxShift, baseImageSeqLen, maxImageSeqLen,
+                exponentialShift, shiftTerminal, BaseSigmas.PIPELINE_LINSPACE);
+    }
+
+    /** The same keys, for a pipeline that takes its base sigmas from {@code baseSigmas}. */
+    public FlowMatchConfig withBaseSigmas(BaseSigmas base) {
+        return new FlowMatchConfig(numTrainTimesteps, shift, useDynamicShifting, baseShift, maxShift, baseImageSeqLen,
+                maxImageSeqLen, exponentialShift, shiftTerminal, base);
+    }
+
+    /** The static shift {@code shift s / (1 + (shift - 1) s)}. */
+    double shifted(double sigma) {
+        return shift * sigma / (1 + (shift - 1) * sigma);
+    }
 
     /** Keys that ask for sigma variants this engine does not implement: refused at load, naming the key. */
     static final List<String> NOT_IMPLEMENTED = List.of("use_karras_sigmas", "use_exponential_sigmas",

@@ -21,14 +21,13 @@ final class FlowMatchEulerScheduler implements Scheduler {
 
     /** The N shifted sigmas and the final 0, in float32 as diffusers keeps them. */
     static double[] schedule(FlowMatchConfig config, int steps, int imageTokens) {
-        double[] base = Spacing.linspace(1.0, 1.0 / steps, steps, true);
         double[] s = new double[steps + 1];
+        double[] base = baseSigmas(config, steps);
         double mu = config.mu(imageTokens);
         double eMu = config.exponentialShift() ? Math.exp(mu) : mu;
         for (int i = 0; i < steps; i++) {
-            double t = (float) base[i];
-            s[i] = config.useDynamicShifting() ? eMu / (eMu + (1 / t - 1))
-                    : config.shift() * t / (1 + (config.shift() - 1) * t);
+            double t = base[i];
+            s[i] = config.useDynamicShifting() ? eMu / (eMu + (1 / t - 1)) : config.shifted(t);
         }
         if (config.shiftTerminal() != null) {
             double scale = (1 - s[steps - 1]) / (1 - config.shiftTerminal());
@@ -40,6 +39,31 @@ final class FlowMatchEulerScheduler implements Scheduler {
             s[i] = (float) s[i];
         }
         return s;
+    }
+
+    /**
+     * The unshifted sigmas: the pipeline's {@code linspace(1, 1/N, N)} in float32, or (SD3) {@code linspace} from
+     * the training table's first to its last sigma, in float64 as numpy computes it. The table is
+     * {@code linspace(1, T, T) / T} in float32, shifted when the shift is static, so its last sigma is
+     * {@code shift(1/T)} (0.002994 for SD3's 3.0) and its first 1.
+     */
+    private static double[] baseSigmas(FlowMatchConfig config, int steps) {
+        if (config.baseSigmas() == FlowMatchConfig.BaseSigmas.PIPELINE_LINSPACE) {
+            double[] base = Spacing.linspace(1.0, 1.0 / steps, steps, true);
+            for (int i = 0; i < steps; i++) {
+                base[i] = (float) base[i];
+            }
+            return base;
+        }
+        int t = config.numTrainTimesteps();
+        double first = (float) (config.useDynamicShifting() ? 1.0 : config.shifted(1.0));
+        double last = (float) (config.useDynamicShifting() ? 1.0 / t : config.shifted((float) (1.0 / t)));
+        // diffusers: linspace(sigma_max * T, sigma_min * T, N) / T
+        double[] base = Spacing.linspace(first * t, last * t, steps, true);
+        for (int i = 0; i < steps; i++) {
+            base[i] /= t;
+        }
+        return base;
     }
 
     /** The first step index image-to-image runs: {@code int(N - min(N * strength, N))}. */

@@ -1,20 +1,14 @@
 package io.qwenimage.engine.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.huggingface.tokenizers.jni.LibUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qwenimage.engine.JsonFiles;
 import io.qwenimage.engine.ModelException;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Qwen2.5's byte-level BPE tokenizer (the Qwen-Image family's text encoder) with Qwen-Image's prompt template, as
@@ -52,10 +46,6 @@ public final class QwenTokenizer implements AutoCloseable {
     static final String IM_END = "<|im_end|>";
     private static final String TOKENIZER_JSON = "tokenizer.json";
     private static final String TOKENIZER_CONFIG = "tokenizer_config.json";
-
-    static {
-        keepDjlOffline();
-    }
 
     private final HuggingFaceTokenizer tokenizer;
     private final long[] prefixIds;
@@ -95,15 +85,16 @@ public final class QwenTokenizer implements AutoCloseable {
         String text;
         if (Files.exists(json)) {
             source = json;
-            text = readString(json);
+            text = HuggingFaceTokenizers.readString(json);
         } else if (Files.exists(folder.resolve("vocab.json")) || Files.exists(folder.resolve("merges.txt"))) {
             source = folder;
             text = Qwen2TokenizerJson.fromSlowFiles(folder);
         } else {
             throw ModelException.of(json, "is missing (and there is no vocab.json + merges.txt either)");
         }
-        String padToken = padToken(folder, JsonFiles.readOptional(configFile));
-        HuggingFaceTokenizer hf = open(source, text);
+        String padToken = HuggingFaceTokenizers.specialToken(folder, JsonFiles.readOptional(configFile), "pad_token",
+                END_OF_TEXT);
+        HuggingFaceTokenizer hf = HuggingFaceTokenizers.open(source, text);
         try {
             return new QwenTokenizer(hf, source, padToken);
         } catch (RuntimeException e) {
@@ -171,7 +162,7 @@ public final class QwenTokenizer implements AutoCloseable {
 
     /** The ids of a text as the tokenizer splits it, without template, truncation or padding. */
     public long[] tokens(String text) {
-        return tokenizer.encode(wellFormed(text), true, false).getIds();
+        return tokenizer.encode(HuggingFaceTokenizers.wellFormed(text), true, false).getIds();
     }
 
     public long endOfTextId() {
@@ -221,86 +212,5 @@ public final class QwenTokenizer implements AutoCloseable {
             throw ModelException.of(source, "'" + token + "' is not a single (added) token but " + ids.length);
         }
         return ids[0];
-    }
-
-    /**
-     * The pad token transformers' tokenizer would use: tokenizer_config.json's, else special_tokens_map.json's,
-     * else Qwen2Tokenizer's own default, {@code <|endoftext|>}.
-     */
-    private static String padToken(Path folder, JsonNode config) {
-        for (JsonNode node : List.of(config, JsonFiles.readOptional(folder.resolve("special_tokens_map.json")))) {
-            JsonNode pad = node.path("pad_token");
-            String value = pad.isObject() ? pad.path("content").asText(null) : pad.isTextual() ? pad.asText() : null;
-            if (value != null && !value.isEmpty()) {
-                return value;
-            }
-        }
-        return END_OF_TEXT;
-    }
-
-    /**
-     * A string the native side can take as UTF-8: an unpaired surrogate (possible in JSON text) becomes U+FFFD,
-     * as a JavaScript or Rust encoder would make it.
-     */
-    static String wellFormed(String text) {
-        StringBuilder sb = null;
-        for (int i = 0; i < text.length(); ) {
-            int cp = text.codePointAt(i);
-            int next = i + Character.charCount(cp);
-            if (cp <= Character.MAX_VALUE && Character.isSurrogate((char) cp)) {
-                if (sb == null) {
-                    sb = new StringBuilder(text.length()).append(text, 0, i);
-                }
-                sb.append('\uFFFD');
-            } else if (sb != null) {
-                sb.append(text, i, next);
-            }
-            i = next;
-        }
-        return sb == null ? text : sb.toString();
-    }
-
-    private static String readString(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw ModelException.of(file, "cannot be read (" + e.getMessage() + ")", e);
-        }
-    }
-
-    private static HuggingFaceTokenizer open(Path source, String tokenizerJson) {
-        try {
-            LibUtils.checkStatus();
-        } catch (RuntimeException e) {
-            throw new ModelException("Hugging Face tokenizers' native library (DJL) cannot be loaded, needed for "
-                    + source + ": " + e.getMessage(), e);
-        }
-        // truncation and padding are ours; a tokenizer.json's own settings (Qwen's: none) are switched off
-        Map<String, String> options = Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false");
-        try (InputStream in = new ByteArrayInputStream(tokenizerJson.getBytes(StandardCharsets.UTF_8))) {
-            return HuggingFaceTokenizer.newInstance(in, options);
-        } catch (IOException | RuntimeException e) {
-            throw ModelException.of(source, "is not a tokenizer Hugging Face's tokenizers can read ("
-                    + e.getMessage() + ")", e);
-        }
-    }
-
-    /**
-     * DJL otherwise calls a telemetry endpoint at each tokenizer creation on EC2, and on a CUDA machine downloads a
-     * CUDA build of the native library from publish.djl.ai. Offline mode skips both and extracts the CPU library
-     * bundled in the jar (to ~/.djl.ai/tokenizers, or the temporary directory when home is not writable; the
-     * DJL_CACHE_DIR or ENGINE_CACHE_DIR variables move it). Set only when absent: an environment variable or system
-     * property of the same name chosen by the operator wins.
-     */
-    private static void keepDjlOffline() {
-        setIfAbsent("ai.djl.offline", "DJL_OFFLINE", "true");
-        setIfAbsent("OPT_OUT_TRACKING", "OPT_OUT_TRACKING", "true");
-        setIfAbsent("RUST_FLAVOR", "RUST_FLAVOR", "cpu");
-    }
-
-    private static void setIfAbsent(String property, String env, String value) {
-        if (System.getProperty(property) == null && System.getenv(env) == null) {
-            System.setProperty(property, value);
-        }
     }
 }

@@ -3,11 +3,11 @@ package io.qwenimage.engine.tokenizer;
 import java.util.Arrays;
 
 /**
- * A prompt as the text encoder sees it: exactly {@code maxLength} ids, beginning-of-text first, end-of-text after
- * the last kept token, then padding; plus the text that did not fit, if any.
+ * A prompt as the text encoder sees it: exactly {@code maxLength} ids, beginning-of-text first (CLIP; T5 has none),
+ * end-of-text after the last kept token, then padding; plus the text that did not fit, if any.
  *
  * @param ids       token ids, length = the tokenizer's maximum length
- * @param length    number of meaningful ids (BOS + tokens + EOS), before the padding
+ * @param length    number of meaningful ids ([BOS +] tokens + EOS), before the padding
  * @param truncated the words dropped because the prompt was too long, or an empty string when nothing was
  */
 public record TokenizedPrompt(int[] ids, int length, String truncated) {

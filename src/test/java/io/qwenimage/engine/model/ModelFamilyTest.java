@@ -24,13 +24,15 @@ class ModelFamilyTest {
         "ORTStableDiffusionPipeline, STABLE_DIFFUSION", "LatentConsistencyModelPipeline, STABLE_DIFFUSION",
         "QwenImagePipeline, QWEN_IMAGE", "QwenImageImg2ImgPipeline, QWEN_IMAGE",
         "StableDiffusionXLPipeline, STABLE_DIFFUSION_XL", "ORTStableDiffusionXLPipeline, STABLE_DIFFUSION_XL",
-        "StableDiffusionXLImg2ImgPipeline, STABLE_DIFFUSION_XL"})
+        "StableDiffusionXLImg2ImgPipeline, STABLE_DIFFUSION_XL", "StableDiffusion3Pipeline, STABLE_DIFFUSION_3",
+        "ORTStableDiffusion3Pipeline, STABLE_DIFFUSION_3", "StableDiffusion3Img2ImgPipeline, STABLE_DIFFUSION_3",
+        "FluxPipeline, FLUX", "ORTFluxPipeline, FLUX", "FluxImg2ImgPipeline, FLUX"})
     void servedFamiliesAreRecognised(String className, ModelFamily family) throws Exception {
         assertThat(of("{\"_class_name\": \"" + className + "\"}")).isEqualTo(family);
     }
 
     @ParameterizedTest
-    @CsvSource({"StableDiffusion3Pipeline, SD3", "FluxPipeline, FLUX.1",
+    @CsvSource({"StableDiffusionUpscalePipeline, SD x4 upscaling", "FluxFillPipeline, FLUX.1 Fill",
         "QwenImageEditPipeline, Qwen-Image-Edit"})
     void knownFamiliesWeDoNotServeAreRefusedByName(String className, String name) {
         assertThatThrownBy(() -> of("{\"_class_name\": \"" + className + "\"}")).isInstanceOf(ModelException.class)

@@ -35,11 +35,11 @@ class PipelinesTest {
     void aFamilyNotServedIsRefusedByNameAndAQwenFolderIsNotOpenedAsStableDiffusion(@TempDir Path dir)
             throws IOException {
         Path sd3 = Files.createDirectories(dir.resolve("sd3"));
-        Files.writeString(sd3.resolve("model_index.json"), "{\"_class_name\": \"StableDiffusion3Pipeline\"}");
+        Files.writeString(sd3.resolve("model_index.json"), "{\"_class_name\": \"KandinskyV22Pipeline\"}");
         assertThatThrownBy(() -> Pipelines.open(sd3, SESSIONS)).isInstanceOf(ModelException.class)
-                .hasMessageContaining("StableDiffusion3Pipeline (SD3)").hasMessageContaining("model_index.json");
+                .hasMessageContaining("KandinskyV22Pipeline (Kandinsky 2.2)").hasMessageContaining("model_index.json");
         assertThatThrownBy(() -> ModelBundle.open(Path.of("models/demo-qwen"), SESSIONS))
-                .isInstanceOf(ModelException.class).hasMessageContaining("is a Qwen-Image model");
+                .isInstanceOf(ModelException.class).hasMessageContaining("is a qwen-image model");
         assertThatThrownBy(() -> Pipelines.open(dir.resolve("nothing"), SESSIONS)).isInstanceOf(ModelException.class)
                 .hasMessageContaining("no such directory");
     }

@@ -1,0 +1,159 @@
+package io.qwenimage.engine.pipeline;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.qwenimage.engine.BatchEntry;
+import io.qwenimage.engine.BatchResults;
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.GenerationResult;
+import io.qwenimage.engine.ImageTensors;
+import io.qwenimage.engine.ProgressListener;
+import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.model.FlowVaeStages;
+import io.qwenimage.engine.scheduler.NoiseSource;
+import io.qwenimage.engine.scheduler.Scheduler;
+import io.qwenimage.engine.scheduler.SchedulerConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A run of the SD3 or FLUX pipeline: what the two families share. Sizes are multiples of 16 (the transformer
+ * patches 2x2 latents of 1/8 the size); the schedule is flow-matching Euler, shifted for {@code (H/16)·(W/16)} image
+ * tokens when the scheduler shifts dynamically. Image {@code i} draws from its own generator seeded with
+ * {@code seed + i}: for image-to-image first the VAE posterior's noise, then the initial noise (both planar
+ * {@code [16][H/8][W/8]}), as diffusers' img2img pipelines draw them. The picture is encoded (posterior sample,
+ * {@code (z - shift)·scale}) and noised to the first kept sigma ({@code sigma·noise + (1 - sigma)·z}); at the end
+ * each image's latents are taken back to the VAE's scale and decoded.
+ *
+ * <p>The latents are kept in the family's own layout ({@link #toModelLayout}: FLUX packs 2x2 patches into tokens,
+ * SD3 keeps them planar); {@link #plane} values per image either way.
+ */
+abstract class FlowBatch extends BatchRun {
+
+    private final FlowVaeStages vae;
+    private final SchedulerConfig schedulerConfig;
+    private final NoiseFactory noise;
+    private final String family;
+
+    GenerationRequest first;
+    boolean img2img;
+    Scheduler scheduler;
+    int latentH;
+    int latentW;
+    /** Image tokens of the transformer: (H/16)·(W/16). */
+    int tokens;
+    /** Latent values per image: 16·(H/8)·(W/8). */
+    int plane;
+    NoiseSource[] generators;
+    float[] latents;
+
+    FlowBatch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run,
+              FlowVaeStages vae, SchedulerConfig schedulerConfig, NoiseFactory noise, String family) {
+        super(entries, results, done, run);
+        this.vae = vae;
+        this.schedulerConfig = schedulerConfig;
+        this.noise = noise;
+        this.family = family;
+    }
+
+    /** One image's planar latents in the layout the transformer takes. */
+    abstract float[] toModelLayout(float[] planar);
+
+    /** One image's latents from the transformer's layout back to planar. */
+    abstract float[] toPlanar(float[] modelLayout);
+
+    /** The text truncation of entry {@code j}'s prompt, for its result ("" when nothing was cut). */
+    abstract String truncated(int j);
+
+    @Override
+    void plan() {
+        first = entries.get(0).request();
+        img2img = first.initImage() != null;
+        if (img2img && !vae.encodes()) {
+            throw new IllegalArgumentException("this model has no vae_encoder, so it cannot do image-to-image");
+        }
+        if (first.width() % 16 != 0 || first.height() % 16 != 0) {
+            throw new IllegalArgumentException(family + " draws sizes that are multiples of 16, not "
+                    + first.width() + "x" + first.height());
+        }
+        latentH = first.height() / 8;
+        latentW = first.width() / 8;
+        tokens = (latentH / 2) * (latentW / 2);
+        plane = vae.channels() * latentH * latentW;
+        scheduler = first.scheduler().create(schedulerConfig, first.steps(), img2img ? first.strength() : 1.0,
+                tokens);
+    }
+
+    @Override
+    boolean initialLatents() throws OrtException {
+        generators = new NoiseSource[images];
+        latents = new float[images * plane];
+        if (img2img) {
+            phase(ProgressListener.Phase.IMAGE_ENCODING);
+        }
+        for (int j = 0; j < entries.size(); j++) {
+            GenerationRequest r = entries.get(j).request();
+            for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
+                generators[i] = noise.forSeed(r.seedOf(i - firstImage[j]));
+                float[] start = new float[plane];
+                if (img2img) {
+                    if (!dropCancelled()) {
+                        return false;
+                    }
+                    float[] posterior = new float[plane];
+                    generators[i].fill(posterior);
+                    float[] pixels = ImageTensors.toPixels(ImageTensors.resize(r.initImage(), r.width(), r.height()));
+                    long t0 = System.nanoTime();
+                    float[] clean = vae.encode(pixels, r.height(), r.width(), posterior, run);
+                    onnx += System.nanoTime() - t0;
+                    generators[i].fill(start);
+                    scheduler.addNoise(clean, start);
+                    start = clean;
+                } else {
+                    generators[i].fill(start);
+                }
+                System.arraycopy(toModelLayout(start), 0, latents, i * plane, plane);
+            }
+        }
+        return true;
+    }
+
+    /** The scheduler loop; {@code prediction} gives the (guided) velocity of every image at a step. */
+    final boolean loop(DenoisingLoop.Prediction prediction) throws OrtException {
+        float[] part = new float[plane];
+        NoiseSource perImage = out -> {
+            for (int i = 0; i < images; i++) {
+                generators[i].fill(part);
+                System.arraycopy(part, 0, out, i * plane, plane);
+            }
+        };
+        return DenoisingLoop.run(scheduler, latents, perImage, prediction, this);
+    }
+
+    @Override
+    void decode() throws OrtException {
+        float[] row = new float[plane];
+        for (int j = 0; j < entries.size(); j++) {
+            GenerationRequest r = entries.get(j).request();
+            List<RgbImage> pictures = new ArrayList<>(r.numImages());
+            List<Long> seeds = new ArrayList<>(r.numImages());
+            for (int i = firstImage[j]; i < firstImage[j + 1] && !done[j]; i++) {
+                dropCancelled();
+                if (done[j]) {
+                    break;
+                }
+                System.arraycopy(latents, i * plane, row, 0, plane);
+                long t0 = System.nanoTime();
+                float[] pixels = vae.decode(toPlanar(row), latentH, latentW, run);
+                onnx += System.nanoTime() - t0;
+                pictures.add(ImageTensors.toImage(pixels, r.width(), r.height(), r.width(), r.height()));
+                seeds.add(r.seedOf(i - firstImage[j]));
+            }
+            if (!done[j]) {
+                done[j] = true;
+                results.succeeded(j, new GenerationResult(List.copyOf(pictures), List.copyOf(seeds), truncated(j),
+                        onnx));
+            }
+        }
+    }
+}

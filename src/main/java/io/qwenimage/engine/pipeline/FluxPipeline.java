@@ -1,0 +1,212 @@
+package io.qwenimage.engine.pipeline;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.qwenimage.engine.BatchEntry;
+import io.qwenimage.engine.BatchResults;
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.model.Embeddings;
+import io.qwenimage.engine.model.FlowText;
+import io.qwenimage.engine.model.FluxModel;
+import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.engine.model.TextEncoderStage;
+import io.qwenimage.engine.qwen.LatentPacking;
+import io.qwenimage.engine.scheduler.GaussianNoise;
+import io.qwenimage.engine.tokenizer.T5Tokenizer;
+import io.qwenimage.engine.tokenizer.TokenizedPrompt;
+import java.lang.System.Logger.Level;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The FLUX.1 family (dev and schnell), as diffusers' {@code FluxPipeline} and {@code FluxImg2ImgPipeline} run it:
+ * the prompt through CLIP-L (its pooled output) and T5 (padded to {@code max_sequence_length}, 512 by default);
+ * noise {@code (16, H/8, W/8)} packed 2x2 into {@code (H/16)·(W/16)} tokens of 64 with their ids [0, row, col];
+ * sigmas {@code linspace(1, 1/N, N)} shifted by mu of that token count (dev) or not at all (schnell's shift 1); the
+ * transformer given t / 1000 and, for dev, the distilled guidance ({@code guidance_scale}, one pass); true CFG (a
+ * second pass with the negative prompt, {@code neg + s·(pos - neg)}) only when {@code true_cfg_scale > 1}.
+ *
+ * <p>Differences from diffusers, on purpose: with {@code true_cfg_scale > 1} and no negative prompt the negative
+ * pass uses the empty prompt (diffusers then skips true CFG silently); sizes must be multiples of 16 (diffusers
+ * rounds down).
+ */
+public final class FluxPipeline extends ImagePipeline {
+
+    private static final System.Logger LOG = System.getLogger(FluxPipeline.class.getName());
+    /** FluxPipeline's default max_sequence_length. */
+    public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 512;
+
+    private final FluxModel model;
+    private final NoiseFactory noise;
+
+    public FluxPipeline(FluxModel model) {
+        this(model, GaussianNoise::new);
+    }
+
+    FluxPipeline(FluxModel model, NoiseFactory noise) {
+        this.model = model;
+        this.noise = noise;
+    }
+
+    public FluxModel model() {
+        return model;
+    }
+
+    @Override
+    public ModelInfo info() {
+        return model.info();
+    }
+
+    @Override
+    void runBatch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run)
+            throws OrtException {
+        new Batch(entries, results, done, run).generate();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+
+    /** One prompt's conditioning: T5's states and CLIP's pooled vector. */
+    private record PromptStates(float[] states, int tokens, int width, float[] pooled, String truncated) {
+    }
+
+    private final class Batch extends FlowBatch {
+
+        private boolean trueCfg;
+        private double[] imageIds;
+        private PromptStates[] positive;
+        private FlowText condText;
+        private FlowText negativeText;
+
+        Batch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run) {
+            super(entries, results, done, run, model.vae(), model.schedulerConfig(), noise, "FLUX");
+        }
+
+        @Override
+        void plan() {
+            super.plan();
+            trueCfg = first.trueCfgScale() > 1;
+            int ph = latentH / 2;
+            int pw = latentW / 2;
+            imageIds = new double[ph * pw * 3];
+            for (int r = 0; r < ph; r++) {
+                for (int c = 0; c < pw; c++) {
+                    imageIds[(r * pw + c) * 3 + 1] = r;
+                    imageIds[(r * pw + c) * 3 + 2] = c;
+                }
+            }
+        }
+
+        @Override
+        float[] toModelLayout(float[] planar) {
+            return LatentPacking.pack(planar, model.vae().channels(), latentH, latentW);
+        }
+
+        @Override
+        float[] toPlanar(float[] packed) {
+            return LatentPacking.unpack(packed, model.vae().channels(), latentH, latentW);
+        }
+
+        @Override
+        String truncated(int j) {
+            return positive[j].truncated();
+        }
+
+        @Override
+        void encodePrompts() throws OrtException {
+            Map<String, PromptStates> encoded = new HashMap<>();
+            positive = new PromptStates[entries.size()];
+            PromptStates[] negative = trueCfg ? new PromptStates[entries.size()] : null;
+            for (int j = 0; j < entries.size(); j++) {
+                GenerationRequest r = entries.get(j).request();
+                int length = r.maxSequenceLength() > 0 ? r.maxSequenceLength() : DEFAULT_MAX_SEQUENCE_LENGTH;
+                positive[j] = states(r.prompt(), length, encoded);
+                if (!positive[j].truncated().isEmpty()) {
+                    // never the words themselves: prompts can be personal data
+                    LOG.log(Level.WARNING, "prompt longer than " + length + " T5 tokens; the text encoder does not "
+                            + "see its last " + positive[j].truncated().length() + " characters");
+                }
+                if (trueCfg) {
+                    negative[j] = states(r.negativePrompt(), length, encoded);
+                }
+            }
+            condText = rows(positive);
+            negativeText = trueCfg ? rows(negative) : null;
+        }
+
+        private PromptStates states(String prompt, int length, Map<String, PromptStates> encoded)
+                throws OrtException {
+            String key = length + "\u0000" + prompt;
+            PromptStates known = encoded.get(key);
+            if (known != null) {
+                return known;
+            }
+            TokenizedPrompt clipIds = model.clipTokenizer().encode(prompt);
+            T5Tokenizer t5Tokenizer = model.t5Tokenizer();
+            TokenizedPrompt t5Ids = t5Tokenizer.encode(prompt, length);
+            long t0 = System.nanoTime();
+            TextEncoderStage.Pooled pooled = model.clip().pooled(new int[][] {clipIds.ids()});
+            Embeddings t5 = model.t5().encode(new int[][] {t5Ids.ids()});
+            onnx += System.nanoTime() - t0;
+            PromptStates s = new PromptStates(t5.data(), t5.tokens(), t5.width(), pooled.values(),
+                    t5Ids.truncated());
+            encoded.put(key, s);
+            return s;
+        }
+
+        /** One row per image: its entry's states (every prompt has the same T5 length in a batch). */
+        private FlowText rows(PromptStates[] perEntry) {
+            PromptStates any = perEntry[0];
+            int row = any.tokens() * any.width();
+            float[] states = new float[images * row];
+            float[] pooled = new float[images * any.pooled().length];
+            for (int j = 0; j < entries.size(); j++) {
+                for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
+                    System.arraycopy(perEntry[j].states(), 0, states, i * row, row);
+                    System.arraycopy(perEntry[j].pooled(), 0, pooled, i * any.pooled().length, any.pooled().length);
+                }
+            }
+            return new FlowText(states, any.tokens(), any.width(), pooled, any.pooled().length);
+        }
+
+        @Override
+        boolean denoise() throws OrtException {
+            double[] guidance = null;
+            if (model.transformer().takesGuidance()) {
+                guidance = new double[images];
+                for (int j = 0; j < entries.size(); j++) {
+                    for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
+                        guidance[i] = (float) entries.get(j).request().guidanceScale();
+                    }
+                }
+            }
+            double[] distilled = guidance;
+            return loop(step -> {
+                // diffusers gives the transformer timesteps[i] / 1000, both float32
+                double t = (float) scheduler.timestep(step) / 1000f;
+                float[] velocity = predict(condText, t, distilled);
+                if (!trueCfg) {
+                    return velocity;
+                }
+                float[] negative = predict(negativeText, t, distilled);
+                for (int j = 0; j < entries.size(); j++) {
+                    double scale = entries.get(j).request().trueCfgScale();
+                    for (int k = firstImage[j] * plane; k < firstImage[j + 1] * plane; k++) {
+                        velocity[k] = (float) (negative[k] + scale * (velocity[k] - negative[k]));
+                    }
+                }
+                return velocity;
+            });
+        }
+
+        private float[] predict(FlowText text, double t, double[] guidance) throws OrtException {
+            long t0 = System.nanoTime();
+            float[] out = model.transformer().predict(images, latents, tokens, text, t, guidance, imageIds, run);
+            onnx += System.nanoTime() - t0;
+            return out;
+        }
+    }
+}

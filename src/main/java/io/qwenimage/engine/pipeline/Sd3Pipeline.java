@@ -1,0 +1,206 @@
+package io.qwenimage.engine.pipeline;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.qwenimage.engine.BatchEntry;
+import io.qwenimage.engine.BatchResults;
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.model.Embeddings;
+import io.qwenimage.engine.model.FlowText;
+import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.engine.model.Sd3Model;
+import io.qwenimage.engine.model.TextEncoderStage;
+import io.qwenimage.engine.scheduler.GaussianNoise;
+import io.qwenimage.engine.tokenizer.TokenizedPrompt;
+import java.lang.System.Logger.Level;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The SD3 / SD3.5 family, as diffusers' {@code StableDiffusion3Pipeline} and {@code StableDiffusion3Img2ImgPipeline}
+ * run it: the prompt through CLIP-L and CLIP-G (the penultimate hidden states of each, joined per token and
+ * zero-padded to the transformer's text width; their pooled outputs joined) and T5 (its last hidden state, padded to
+ * {@code max_sequence_length}, 256 by default; zeros when the export has no T5), CLIP's 77 tokens first; noise
+ * {@code (16, H/8, W/8)} given to the transformer unpacked; flow-matching Euler on the scheduler's training-table
+ * sigmas shifted (static shift 3.0 in SD3's file); the transformer given sigma·1000; classifier-free guidance
+ * batched with the negative prompt ("" when none) when {@code guidance_scale > 1}.
+ */
+public final class Sd3Pipeline extends ImagePipeline {
+
+    private static final System.Logger LOG = System.getLogger(Sd3Pipeline.class.getName());
+    /** StableDiffusion3Pipeline's default max_sequence_length (T5 tokens). */
+    public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 256;
+
+    private final Sd3Model model;
+    private final NoiseFactory noise;
+
+    public Sd3Pipeline(Sd3Model model) {
+        this(model, GaussianNoise::new);
+    }
+
+    Sd3Pipeline(Sd3Model model, NoiseFactory noise) {
+        this.model = model;
+        this.noise = noise;
+    }
+
+    public Sd3Model model() {
+        return model;
+    }
+
+    @Override
+    public ModelInfo info() {
+        return model.info();
+    }
+
+    @Override
+    void runBatch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run)
+            throws OrtException {
+        new Batch(entries, results, done, run).generate();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+
+    /** One prompt's conditioning: (77 + T) x width states and the joined pooled vector. */
+    private record PromptStates(float[] states, int tokens, float[] pooled, String truncated) {
+    }
+
+    private final class Batch extends FlowBatch {
+
+        private boolean cfg;
+        private PromptStates[] positive;
+        private FlowText text;          // [positive rows, then negative rows] with CFG
+
+        Batch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run) {
+            super(entries, results, done, run, model.vae(), model.schedulerConfig(), noise, "SD3");
+        }
+
+        @Override
+        void plan() {
+            super.plan();
+            cfg = first.guidanceScale() > 1;
+        }
+
+        @Override
+        float[] toModelLayout(float[] planar) {
+            return planar;
+        }
+
+        @Override
+        float[] toPlanar(float[] modelLayout) {
+            return modelLayout;
+        }
+
+        @Override
+        String truncated(int j) {
+            return positive[j].truncated();
+        }
+
+        @Override
+        void encodePrompts() throws OrtException {
+            Map<String, PromptStates> encoded = new HashMap<>();
+            positive = new PromptStates[entries.size()];
+            PromptStates[] negative = cfg ? new PromptStates[entries.size()] : null;
+            for (int j = 0; j < entries.size(); j++) {
+                GenerationRequest r = entries.get(j).request();
+                int length = r.maxSequenceLength() > 0 ? r.maxSequenceLength() : DEFAULT_MAX_SEQUENCE_LENGTH;
+                positive[j] = states(r.prompt(), length, encoded);
+                if (!positive[j].truncated().isEmpty()) {
+                    // never the words themselves: prompts can be personal data
+                    LOG.log(Level.WARNING, "prompt longer than the text encoders read; they do not see its last "
+                            + positive[j].truncated().length() + " characters");
+                }
+                if (cfg) {
+                    negative[j] = states(r.negativePrompt(), length, encoded);
+                }
+            }
+            int rows = cfg ? 2 * images : images;
+            PromptStates any = positive[0];
+            int row = any.tokens() * model.jointWidth();
+            int pooledWidth = any.pooled().length;
+            float[] states = new float[rows * row];
+            float[] pooled = new float[rows * pooledWidth];
+            for (int j = 0; j < entries.size(); j++) {
+                for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
+                    System.arraycopy(positive[j].states(), 0, states, i * row, row);
+                    System.arraycopy(positive[j].pooled(), 0, pooled, i * pooledWidth, pooledWidth);
+                    if (cfg) {
+                        System.arraycopy(negative[j].states(), 0, states, (images + i) * row, row);
+                        System.arraycopy(negative[j].pooled(), 0, pooled, (images + i) * pooledWidth, pooledWidth);
+                    }
+                }
+            }
+            text = new FlowText(states, any.tokens(), model.jointWidth(), pooled, pooledWidth);
+        }
+
+        private PromptStates states(String prompt, int length, Map<String, PromptStates> encoded)
+                throws OrtException {
+            String key = length + "\u0000" + prompt;
+            PromptStates known = encoded.get(key);
+            if (known != null) {
+                return known;
+            }
+            TokenizedPrompt l = model.clipLTokenizer().encode(prompt);
+            TokenizedPrompt g = model.clipGTokenizer().encode(prompt);
+            TokenizedPrompt t5Ids = model.t5Tokenizer() == null ? null : model.t5Tokenizer().encode(prompt, length);
+            long t0 = System.nanoTime();
+            TextEncoderStage.PooledEncoding el = model.clipLEncoder().encodePooled(new int[][] {l.ids()});
+            TextEncoderStage.PooledEncoding eg = model.clipGEncoder().encodePooled(new int[][] {g.ids()});
+            Embeddings t5 = t5Ids == null ? null : model.t5().encode(new int[][] {t5Ids.ids()});
+            onnx += System.nanoTime() - t0;
+            Embeddings clip = el.hidden().beside(eg.hidden());
+            int width = model.jointWidth();
+            if (clip.width() > width || (t5 != null && t5.width() != width)) {
+                throw new IllegalStateException("SD3's text widths do not fit: CLIP-L + CLIP-G give " + clip.width()
+                        + ", T5 " + (t5 == null ? "none" : t5.width()) + ", the transformer takes " + width);
+            }
+            // CLIP's joined states zero-padded to the transformer's width, then T5's tokens (or zeros) after them
+            float[] states = new float[(clip.tokens() + length) * width];
+            for (int t = 0; t < clip.tokens(); t++) {
+                System.arraycopy(clip.data(), t * clip.width(), states, t * width, clip.width());
+            }
+            if (t5 != null) {
+                System.arraycopy(t5.data(), 0, states, clip.tokens() * width, length * width);
+            }
+            float[] pooled = new float[el.pooledWidth() + eg.pooledWidth()];
+            System.arraycopy(el.pooled(), 0, pooled, 0, el.pooledWidth());
+            System.arraycopy(eg.pooled(), 0, pooled, el.pooledWidth(), eg.pooledWidth());
+            String truncated = !l.truncated().isEmpty() ? l.truncated() : t5Ids == null ? "" : t5Ids.truncated();
+            PromptStates s = new PromptStates(states, clip.tokens() + length, pooled, truncated);
+            encoded.put(key, s);
+            return s;
+        }
+
+        @Override
+        boolean denoise() throws OrtException {
+            return loop(step -> {
+                double t = (float) scheduler.timestep(step);
+                int rows = cfg ? 2 * images : images;
+                float[] input = latents;
+                if (cfg) {
+                    input = new float[rows * plane];
+                    System.arraycopy(latents, 0, input, 0, images * plane);
+                    System.arraycopy(latents, 0, input, images * plane, images * plane);
+                }
+                long t0 = System.nanoTime();
+                float[] out = model.transformer().predict(rows, input, latentH, latentW, text, t, run);
+                onnx += System.nanoTime() - t0;
+                if (!cfg) {
+                    return out;
+                }
+                float[] velocity = new float[images * plane];
+                for (int j = 0; j < entries.size(); j++) {
+                    double g = entries.get(j).request().guidanceScale();
+                    for (int k = firstImage[j] * plane; k < firstImage[j + 1] * plane; k++) {
+                        float uncond = out[images * plane + k];
+                        velocity[k] = (float) (uncond + g * (out[k] - uncond));
+                    }
+                }
+                return velocity;
+            });
+        }
+    }
+}
