@@ -30,10 +30,19 @@ import java.util.List;
  */
 abstract class FlowBatch extends BatchRun {
 
+    /** Sees each image's final latents (planar, the transformer's scale) before they are decoded: a test's view. */
+    @FunctionalInterface
+    interface LatentProbe {
+        LatentProbe NONE = (image, latents) -> { };
+
+        void finalLatents(int image, float[] latents);
+    }
+
     private final FlowVaeStages vae;
     private final SchedulerConfig schedulerConfig;
     private final NoiseFactory noise;
     private final String family;
+    private final LatentProbe probe;
 
     GenerationRequest first;
     boolean img2img;
@@ -48,8 +57,10 @@ abstract class FlowBatch extends BatchRun {
     float[] latents;
 
     FlowBatch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run,
-              FlowVaeStages vae, SchedulerConfig schedulerConfig, NoiseFactory noise, String family) {
+              FlowVaeStages vae, SchedulerConfig schedulerConfig, NoiseFactory noise, LatentProbe probe,
+              String family) {
         super(entries, results, done, run);
+        this.probe = probe;
         this.vae = vae;
         this.schedulerConfig = schedulerConfig;
         this.noise = noise;
@@ -143,8 +154,10 @@ abstract class FlowBatch extends BatchRun {
                     break;
                 }
                 System.arraycopy(latents, i * plane, row, 0, plane);
+                float[] planar = toPlanar(row);
+                probe.finalLatents(i, planar);
                 long t0 = System.nanoTime();
-                float[] pixels = vae.decode(toPlanar(row), latentH, latentW, run);
+                float[] pixels = vae.decode(planar, latentH, latentW, run);
                 onnx += System.nanoTime() - t0;
                 pictures.add(ImageTensors.toImage(pixels, r.width(), r.height(), r.width(), r.height()));
                 seeds.add(r.seedOf(i - firstImage[j]));

@@ -39,14 +39,16 @@ public final class FluxPipeline extends ImagePipeline {
 
     private final FluxModel model;
     private final NoiseFactory noise;
+    private final FlowBatch.LatentProbe probe;
 
     public FluxPipeline(FluxModel model) {
-        this(model, GaussianNoise::new);
+        this(model, GaussianNoise::new, FlowBatch.LatentProbe.NONE);
     }
 
-    FluxPipeline(FluxModel model, NoiseFactory noise) {
+    FluxPipeline(FluxModel model, NoiseFactory noise, FlowBatch.LatentProbe probe) {
         this.model = model;
         this.noise = noise;
+        this.probe = probe;
     }
 
     public FluxModel model() {
@@ -70,7 +72,19 @@ public final class FluxPipeline extends ImagePipeline {
     }
 
     /** One prompt's conditioning: T5's states and CLIP's pooled vector. */
-    private record PromptStates(float[] states, int tokens, int width, float[] pooled, String truncated) {
+    record PromptStates(float[] states, int tokens, int width, float[] pooled, String truncated) {
+    }
+
+    /** One prompt's conditioning with T5 read to {@code length} tokens (each prompt is encoded alone). */
+    PromptStates conditioning(String prompt, int length) throws OrtException {
+        TokenizedPrompt clipIds = model.clipTokenizer().encode(prompt);
+        T5Tokenizer t5Tokenizer = model.t5Tokenizer();
+        TokenizedPrompt t5Ids = t5Tokenizer.encode(prompt, length);
+        TextEncoderStage.Pooled pooled = model.clip().pooled(new int[][] {clipIds.ids()});
+        Embeddings t5 = model.t5().encode(new int[][] {t5Ids.ids()});
+        PromptStates s = new PromptStates(t5.data(), t5.tokens(), t5.width(), pooled.values(),
+                t5Ids.truncated());
+        return s;
     }
 
     private final class Batch extends FlowBatch {
@@ -82,7 +96,7 @@ public final class FluxPipeline extends ImagePipeline {
         private FlowText negativeText;
 
         Batch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run) {
-            super(entries, results, done, run, model.vae(), model.schedulerConfig(), noise, "FLUX");
+            super(entries, results, done, run, model.vae(), model.schedulerConfig(), noise, probe, "FLUX");
         }
 
         @Override
@@ -141,20 +155,13 @@ public final class FluxPipeline extends ImagePipeline {
                 throws OrtException {
             String key = length + "\u0000" + prompt;
             PromptStates known = encoded.get(key);
-            if (known != null) {
-                return known;
+            if (known == null) {
+                long t0 = System.nanoTime();
+                known = conditioning(prompt, length);
+                onnx += System.nanoTime() - t0;
+                encoded.put(key, known);
             }
-            TokenizedPrompt clipIds = model.clipTokenizer().encode(prompt);
-            T5Tokenizer t5Tokenizer = model.t5Tokenizer();
-            TokenizedPrompt t5Ids = t5Tokenizer.encode(prompt, length);
-            long t0 = System.nanoTime();
-            TextEncoderStage.Pooled pooled = model.clip().pooled(new int[][] {clipIds.ids()});
-            Embeddings t5 = model.t5().encode(new int[][] {t5Ids.ids()});
-            onnx += System.nanoTime() - t0;
-            PromptStates s = new PromptStates(t5.data(), t5.tokens(), t5.width(), pooled.values(),
-                    t5Ids.truncated());
-            encoded.put(key, s);
-            return s;
+            return known;
         }
 
         /** One row per image: its entry's states (every prompt has the same T5 length in a batch). */

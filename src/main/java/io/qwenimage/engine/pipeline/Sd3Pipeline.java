@@ -34,14 +34,16 @@ public final class Sd3Pipeline extends ImagePipeline {
 
     private final Sd3Model model;
     private final NoiseFactory noise;
+    private final FlowBatch.LatentProbe probe;
 
     public Sd3Pipeline(Sd3Model model) {
-        this(model, GaussianNoise::new);
+        this(model, GaussianNoise::new, FlowBatch.LatentProbe.NONE);
     }
 
-    Sd3Pipeline(Sd3Model model, NoiseFactory noise) {
+    Sd3Pipeline(Sd3Model model, NoiseFactory noise, FlowBatch.LatentProbe probe) {
         this.model = model;
         this.noise = noise;
+        this.probe = probe;
     }
 
     public Sd3Model model() {
@@ -65,7 +67,37 @@ public final class Sd3Pipeline extends ImagePipeline {
     }
 
     /** One prompt's conditioning: (77 + T) x width states and the joined pooled vector. */
-    private record PromptStates(float[] states, int tokens, float[] pooled, String truncated) {
+    record PromptStates(float[] states, int tokens, float[] pooled, String truncated) {
+    }
+
+    /** One prompt's conditioning with T5 read to {@code length} tokens (each prompt is encoded alone). */
+    PromptStates conditioning(String prompt, int length) throws OrtException {
+        TokenizedPrompt l = model.clipLTokenizer().encode(prompt);
+        TokenizedPrompt g = model.clipGTokenizer().encode(prompt);
+        TokenizedPrompt t5Ids = model.t5Tokenizer() == null ? null : model.t5Tokenizer().encode(prompt, length);
+        TextEncoderStage.PooledEncoding el = model.clipLEncoder().encodePooled(new int[][] {l.ids()});
+        TextEncoderStage.PooledEncoding eg = model.clipGEncoder().encodePooled(new int[][] {g.ids()});
+        Embeddings t5 = t5Ids == null ? null : model.t5().encode(new int[][] {t5Ids.ids()});
+        Embeddings clip = el.hidden().beside(eg.hidden());
+        int width = model.jointWidth();
+        if (clip.width() > width || (t5 != null && t5.width() != width)) {
+            throw new IllegalStateException("SD3's text widths do not fit: CLIP-L + CLIP-G give " + clip.width()
+                    + ", T5 " + (t5 == null ? "none" : t5.width()) + ", the transformer takes " + width);
+        }
+        // CLIP's joined states zero-padded to the transformer's width, then T5's tokens (or zeros) after them
+        float[] states = new float[(clip.tokens() + length) * width];
+        for (int t = 0; t < clip.tokens(); t++) {
+            System.arraycopy(clip.data(), t * clip.width(), states, t * width, clip.width());
+        }
+        if (t5 != null) {
+            System.arraycopy(t5.data(), 0, states, clip.tokens() * width, length * width);
+        }
+        float[] pooled = new float[el.pooledWidth() + eg.pooledWidth()];
+        System.arraycopy(el.pooled(), 0, pooled, 0, el.pooledWidth());
+        System.arraycopy(eg.pooled(), 0, pooled, el.pooledWidth(), eg.pooledWidth());
+        String truncated = !l.truncated().isEmpty() ? l.truncated() : t5Ids == null ? "" : t5Ids.truncated();
+        PromptStates s = new PromptStates(states, clip.tokens() + length, pooled, truncated);
+        return s;
     }
 
     private final class Batch extends FlowBatch {
@@ -75,7 +107,7 @@ public final class Sd3Pipeline extends ImagePipeline {
         private FlowText text;          // [positive rows, then negative rows] with CFG
 
         Batch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run) {
-            super(entries, results, done, run, model.vae(), model.schedulerConfig(), noise, "SD3");
+            super(entries, results, done, run, model.vae(), model.schedulerConfig(), noise, probe, "SD3");
         }
 
         @Override
@@ -140,38 +172,13 @@ public final class Sd3Pipeline extends ImagePipeline {
                 throws OrtException {
             String key = length + "\u0000" + prompt;
             PromptStates known = encoded.get(key);
-            if (known != null) {
-                return known;
+            if (known == null) {
+                long t0 = System.nanoTime();
+                known = conditioning(prompt, length);
+                onnx += System.nanoTime() - t0;
+                encoded.put(key, known);
             }
-            TokenizedPrompt l = model.clipLTokenizer().encode(prompt);
-            TokenizedPrompt g = model.clipGTokenizer().encode(prompt);
-            TokenizedPrompt t5Ids = model.t5Tokenizer() == null ? null : model.t5Tokenizer().encode(prompt, length);
-            long t0 = System.nanoTime();
-            TextEncoderStage.PooledEncoding el = model.clipLEncoder().encodePooled(new int[][] {l.ids()});
-            TextEncoderStage.PooledEncoding eg = model.clipGEncoder().encodePooled(new int[][] {g.ids()});
-            Embeddings t5 = t5Ids == null ? null : model.t5().encode(new int[][] {t5Ids.ids()});
-            onnx += System.nanoTime() - t0;
-            Embeddings clip = el.hidden().beside(eg.hidden());
-            int width = model.jointWidth();
-            if (clip.width() > width || (t5 != null && t5.width() != width)) {
-                throw new IllegalStateException("SD3's text widths do not fit: CLIP-L + CLIP-G give " + clip.width()
-                        + ", T5 " + (t5 == null ? "none" : t5.width()) + ", the transformer takes " + width);
-            }
-            // CLIP's joined states zero-padded to the transformer's width, then T5's tokens (or zeros) after them
-            float[] states = new float[(clip.tokens() + length) * width];
-            for (int t = 0; t < clip.tokens(); t++) {
-                System.arraycopy(clip.data(), t * clip.width(), states, t * width, clip.width());
-            }
-            if (t5 != null) {
-                System.arraycopy(t5.data(), 0, states, clip.tokens() * width, length * width);
-            }
-            float[] pooled = new float[el.pooledWidth() + eg.pooledWidth()];
-            System.arraycopy(el.pooled(), 0, pooled, 0, el.pooledWidth());
-            System.arraycopy(eg.pooled(), 0, pooled, el.pooledWidth(), eg.pooledWidth());
-            String truncated = !l.truncated().isEmpty() ? l.truncated() : t5Ids == null ? "" : t5Ids.truncated();
-            PromptStates s = new PromptStates(states, clip.tokens() + length, pooled, truncated);
-            encoded.put(key, s);
-            return s;
+            return known;
         }
 
         @Override

@@ -38,6 +38,47 @@ class FlowMatchParityTest {
                 c.path("shift_terminal").isNull() ? null : c.path("shift_terminal").asDouble()));
     }
 
+    static Stream<String> pipelineSchedules() {
+        return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(
+                TABLES.path("pipeline_schedules").fieldNames(), 0), false);
+    }
+
+    /**
+     * The schedules as each family's pipeline asks for them: SD3 passes no sigmas (the training table's, shifted
+     * again), FLUX passes linspace(1, 1/N, N) (dev shifted by mu, schnell not at all); with the img2img starts.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pipelineSchedules")
+    void eachFamilysPipelineScheduleMatchesDiffusers(String name) {
+        JsonNode c = TABLES.path("pipeline_schedules").path(name);
+        JsonNode k = TABLES.path("pipeline_configs").path(c.path("config").asText());
+        FlowMatchConfig flow = new FlowMatchConfig(1000, k.path("shift").asDouble(),
+                k.path("use_dynamic_shifting").asBoolean(), k.path("base_shift").asDouble(),
+                k.path("max_shift").asDouble(), k.path("base_image_seq_len").asInt(),
+                k.path("max_image_seq_len").asInt(), true, null);
+        if (name.startsWith("sd3")) {
+            flow = flow.withBaseSigmas(FlowMatchConfig.BaseSigmas.TRAINING_TABLE);
+        }
+        SchedulerConfig config = SchedulerConfig.flowMatching(flow);
+        int steps = c.path("steps").asInt();
+        int tokens = (c.path("width").asInt() / 16) * (c.path("height").asInt() / 16);
+        FlowMatchEulerScheduler s = (FlowMatchEulerScheduler) SchedulerKind.FLOW_MATCH_EULER.create(config, steps,
+                1.0, tokens);
+        for (int i = 0; i <= steps; i++) {
+            close(name + " sigma " + i, s.sigma(i), c.path("sigmas").get(i).asDouble(), 1e-6);
+        }
+        for (int i = 0; i < steps; i++) {
+            close(name + " timestep " + i, s.timestep(i), c.path("timesteps").get(i).asDouble(), 1e-4);
+        }
+        var starts = c.path("img2img_start").fields();
+        while (starts.hasNext()) {
+            var e = starts.next();
+            double strength = Double.parseDouble(e.getKey());
+            assertThat(steps - SchedulerKind.FLOW_MATCH_EULER.create(config, steps, strength, tokens).steps())
+                    .as(name + " start at strength " + strength).isEqualTo(e.getValue().asInt());
+        }
+    }
+
     @ParameterizedTest(name = "{index}")
     @MethodSource("cases")
     void matchesDiffusers(JsonNode c) {
