@@ -61,9 +61,19 @@ async function loadInfo(chosen = null) {
   guidanceField = g.parameter;
   $('guidance').name = g.parameter;
   $('guidance').value = String(g.default);
-  $('guidance-label').textContent = g.kind === 'true_cfg' ? 'True CFG scale' : 'Guidance';
-  $('guidance').title = g.kind === 'true_cfg'
-    ? 'Qwen-Image true CFG: a second pass with the negative prompt; 1 turns it off' : 'Classifier-free guidance';
+  const labels = {
+    true_cfg: ['True CFG scale', 'Qwen-Image true CFG: a second pass with the negative prompt; 1 turns it off'],
+    distilled: ['Guidance', 'FLUX.1-dev distilled guidance: an input of the model, one pass (3.5 is its default)'],
+    none: ['Guidance', 'This model (FLUX.1-schnell) takes no guidance; the value is ignored'],
+    cfg: ['Guidance', 'Classifier-free guidance'],
+  };
+  const [label, title] = labels[g.kind] || labels.cfg;
+  $('guidance-label').textContent = label;
+  $('guidance').title = title;
+  $('guidance').disabled = g.kind === 'none';
+  if (m.default_steps) {
+    $('steps').value = String(m.default_steps);
+  }
   $('steps').max = info.limits.max_steps;
   $('count').max = info.limits.max_num_images;
   const select = $('scheduler');

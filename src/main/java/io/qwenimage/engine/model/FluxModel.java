@@ -52,7 +52,6 @@ public final class FluxModel implements AutoCloseable {
             this.transformer = new FluxTransformerStage(sessions.environment(),
                     FlowModels.open(sessions, tr, opened), tr);
             this.vae = FlowVaeStages.open(folder, sessions, opened, SCALING_FACTOR, SHIFT_FACTOR);
-            opened.add(vae);
         } catch (RuntimeException e) {
             ModelParts.closeAfterFailure(opened, e);
             throw e;

@@ -79,7 +79,6 @@ public final class Sd3Model implements AutoCloseable {
             this.transformer = new Sd3TransformerStage(sessions.environment(), FlowModels.open(sessions, tr, opened),
                     tr);
             this.vae = FlowVaeStages.open(folder, sessions, opened, SCALING_FACTOR, SHIFT_FACTOR);
-            opened.add(vae);
         } catch (RuntimeException e) {
             ModelParts.closeAfterFailure(opened, e);
             throw e;
