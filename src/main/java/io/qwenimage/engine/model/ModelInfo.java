@@ -9,13 +9,16 @@ import java.util.List;
  *
  * @param id                folder name (or "demo")
  * @param pipeline          the pipeline family that runs it
- * @param family            "sd1.x", "sd2.x", "custom" with its text width, or "qwen-image"
+ * @param family            "sd1.x", "sd2.x", "custom" with its text width, "sdxl", "sd3", "flux.1-dev",
+ *                          "flux.1-schnell" or "qwen-image"
  * @param dtype             "float32" or "float16" (the UNet's latent input)
  * @param predictionType    epsilon, v_prediction, or flow (the velocity of flow matching)
  * @param nativeSize        the side it was trained at (pixels)
- * @param scalingFactor     the VAE latent scaling factor in use (1 for Qwen-Image, whose VAE normalises per channel)
+ * @param scalingFactor     the VAE latent scaling factor in use (1 for Qwen-Image, whose VAE normalises per channel;
+ *                          SD3 and FLUX also shift by their shift_factor)
  * @param imageToImage      true when a VAE encoder is present
- * @param guidanceEmbedding true for LCM-distilled UNets (timestep_cond input)
+ * @param guidanceEmbedding true for guidance-distilled models: LCM UNets (timestep_cond input), FLUX.1-dev (guidance
+ *                          input)
  * @param scheduler         its scheduler_config.json (which schedulers can run it, and with which limits)
  */
 public record ModelInfo(String id, ModelFamily pipeline, String family, String dtype, String predictionType,
