@@ -88,7 +88,7 @@ class TextToImageResourceTest {
         "{\"prompt\": \"x\", \"num_inference_steps\": 0}|422|num_inference_steps must be between 1",
         "{\"prompt\": \"x\", \"guidance_scale\": 99}|422|guidance_scale",
         "{\"prompt\": \"x\", \"true_cfg_scale\": 4}|422|true_cfg_scale is the Qwen-Image family's guidance",
-        "{\"prompt\": \"x\", \"max_sequence_length\": 64}|422|max_sequence_length applies to Qwen-Image models",
+        "{\"prompt\": \"x\", \"max_sequence_length\": 64}|422|max_sequence_length applies to Qwen-Image, SD3 and FLUX models",
         "{\"prompt\": \"x\", \"num_images\": 50}|422|num_images",
         "{\"prompt\": \"x\", \"scheduler\": \"k_lms\"}|422|unknown scheduler 'k_lms'",
         "{\"prompt\": \"x\", \"output_format\": \"gif\"}|422|output_format must be png or jpeg",

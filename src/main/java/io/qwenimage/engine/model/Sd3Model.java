@@ -79,6 +79,7 @@ public final class Sd3Model implements AutoCloseable {
             this.transformer = new Sd3TransformerStage(sessions.environment(), FlowModels.open(sessions, tr, opened),
                     tr);
             this.vae = FlowVaeStages.open(folder, sessions, opened, SCALING_FACTOR, SHIFT_FACTOR);
+            checkTextWidths(transformerConfig);
         } catch (RuntimeException e) {
             ModelParts.closeAfterFailure(opened, e);
             throw e;
@@ -139,6 +140,24 @@ public final class Sd3Model implements AutoCloseable {
 
     public ModelInfo info() {
         return info;
+    }
+
+    /**
+     * Runs the empty prompt through the encoders: the graphs work, and CLIP-L + CLIP-G fit into the transformer's
+     * text width and T5's width is that width, before any request.
+     */
+    private void checkTextWidths(Path transformerConfig) {
+        try {
+            int clip = clipLEncoder.encodePooled(new int[][] {clipL.encode("").ids()}).hidden().width()
+                    + clipGEncoder.encodePooled(new int[][] {clipG.encode("").ids()}).hidden().width();
+            int t5Width = t5 == null ? jointWidth : t5.encode(new int[][] {t5Tokenizer.encode("", 1).ids()}).width();
+            if (clip > jointWidth || t5Width != jointWidth) {
+                throw ModelException.of(transformerConfig, "joint_attention_dim is " + jointWidth + ", but CLIP-L + "
+                        + "CLIP-G give " + clip + " and T5 " + t5Width + ": the parts are from different models");
+            }
+        } catch (ai.onnxruntime.OrtException e) {
+            throw ModelException.of(folder, "its text encoders fail on an empty prompt (" + e.getMessage() + ")", e);
+        }
     }
 
     @Override

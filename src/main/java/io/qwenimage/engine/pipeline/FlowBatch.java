@@ -9,12 +9,15 @@ import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ImageTensors;
 import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.model.FlowText;
 import io.qwenimage.engine.model.FlowVaeStages;
 import io.qwenimage.engine.scheduler.NoiseSource;
 import io.qwenimage.engine.scheduler.Scheduler;
 import io.qwenimage.engine.scheduler.SchedulerConfig;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A run of the SD3 or FLUX pipeline: what the two families share. Sizes are multiples of 16 (the transformer
@@ -41,8 +44,27 @@ abstract class FlowBatch extends BatchRun {
     private final FlowVaeStages vae;
     private final SchedulerConfig schedulerConfig;
     private final NoiseFactory noise;
+    /**
+     * One prompt's text conditioning, encoded alone: per-token states and the pooled vector.
+     *
+     * @param states    {@code tokens x width}
+     * @param truncated the text the encoders did not see ("" when nothing was cut)
+     */
+    record FlowPrompt(float[] states, int tokens, int width, float[] pooled, String truncated) {
+    }
+
+    /** Encodes one prompt with T5 read to {@code length} tokens. */
+    @FunctionalInterface
+    interface PromptEncoder {
+        FlowPrompt encode(String prompt, int length) throws OrtException;
+    }
+
+    private static final System.Logger LOG = System.getLogger(FlowBatch.class.getName());
+
     private final String family;
     private final LatentProbe probe;
+    private final PromptEncoder encoder;
+    private final int defaultTextLength;
 
     GenerationRequest first;
     boolean img2img;
@@ -55,12 +77,17 @@ abstract class FlowBatch extends BatchRun {
     int plane;
     NoiseSource[] generators;
     float[] latents;
+    /** Entry j's prompt; its negative prompt when the family runs a negative pass (else null). */
+    FlowPrompt[] positive;
+    FlowPrompt[] negative;
 
     FlowBatch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run,
               FlowVaeStages vae, SchedulerConfig schedulerConfig, NoiseFactory noise, LatentProbe probe,
-              String family) {
+              PromptEncoder encoder, int defaultTextLength, String family) {
         super(entries, results, done, run);
         this.probe = probe;
+        this.encoder = encoder;
+        this.defaultTextLength = defaultTextLength;
         this.vae = vae;
         this.schedulerConfig = schedulerConfig;
         this.noise = noise;
@@ -73,8 +100,62 @@ abstract class FlowBatch extends BatchRun {
     /** One image's latents from the transformer's layout back to planar. */
     abstract float[] toPlanar(float[] modelLayout);
 
-    /** The text truncation of entry {@code j}'s prompt, for its result ("" when nothing was cut). */
-    abstract String truncated(int j);
+    /**
+     * Every entry's prompt (and negative prompt when {@code withNegative}) encoded, each distinct one once, with the
+     * entry's T5 length (the family's default when the request sets none).
+     */
+    final void encodeAll(boolean withNegative) throws OrtException {
+        Map<String, FlowPrompt> encoded = new HashMap<>();
+        positive = new FlowPrompt[entries.size()];
+        negative = withNegative ? new FlowPrompt[entries.size()] : null;
+        for (int j = 0; j < entries.size(); j++) {
+            GenerationRequest r = entries.get(j).request();
+            int length = r.maxSequenceLength() > 0 ? r.maxSequenceLength() : defaultTextLength;
+            positive[j] = encoded(r.prompt(), length, encoded);
+            if (!positive[j].truncated().isEmpty()) {
+                // never the words themselves: prompts can be personal data
+                LOG.log(System.Logger.Level.WARNING, "prompt longer than the text encoders read; they do not see "
+                        + "its last " + positive[j].truncated().length() + " characters");
+            }
+            if (withNegative) {
+                negative[j] = encoded(r.negativePrompt(), length, encoded);
+            }
+        }
+    }
+
+    private FlowPrompt encoded(String prompt, int length, Map<String, FlowPrompt> encoded) throws OrtException {
+        String key = length + "\u0000" + prompt;
+        FlowPrompt known = encoded.get(key);
+        if (known == null) {
+            long t0 = System.nanoTime();
+            known = encoder.encode(prompt, length);
+            onnx += System.nanoTime() - t0;
+            encoded.put(key, known);
+        }
+        return known;
+    }
+
+    /**
+     * The transformer's text rows: for each of {@code parts} in turn (e.g. positive, then negative), one row per image
+     * with its entry's conditioning. Every prompt of a batch has the same token count (the batch key fixes T5's).
+     */
+    final FlowText rows(FlowPrompt[]... parts) {
+        FlowPrompt any = parts[0][0];
+        int row = any.tokens() * any.width();
+        int pooledWidth = any.pooled().length;
+        float[] states = new float[parts.length * images * row];
+        float[] pooled = new float[parts.length * images * pooledWidth];
+        for (int p = 0; p < parts.length; p++) {
+            for (int j = 0; j < entries.size(); j++) {
+                for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
+                    int at = p * images + i;
+                    System.arraycopy(parts[p][j].states(), 0, states, at * row, row);
+                    System.arraycopy(parts[p][j].pooled(), 0, pooled, at * pooledWidth, pooledWidth);
+                }
+            }
+        }
+        return new FlowText(states, any.tokens(), any.width(), pooled, pooledWidth);
+    }
 
     @Override
     void plan() {
@@ -164,8 +245,8 @@ abstract class FlowBatch extends BatchRun {
             }
             if (!done[j]) {
                 done[j] = true;
-                results.succeeded(j, new GenerationResult(List.copyOf(pictures), List.copyOf(seeds), truncated(j),
-                        onnx));
+                results.succeeded(j, new GenerationResult(List.copyOf(pictures), List.copyOf(seeds),
+                        positive[j].truncated(), onnx));
             }
         }
     }

@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.qwenimage.engine.BatchEntry;
 import io.qwenimage.engine.BatchResults;
-import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.model.Embeddings;
 import io.qwenimage.engine.model.FlowText;
 import io.qwenimage.engine.model.FluxModel;
@@ -12,12 +11,8 @@ import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.model.TextEncoderStage;
 import io.qwenimage.engine.qwen.LatentPacking;
 import io.qwenimage.engine.scheduler.GaussianNoise;
-import io.qwenimage.engine.tokenizer.T5Tokenizer;
 import io.qwenimage.engine.tokenizer.TokenizedPrompt;
-import java.lang.System.Logger.Level;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The FLUX.1 family (dev and schnell), as diffusers' {@code FluxPipeline} and {@code FluxImg2ImgPipeline} run it:
@@ -33,7 +28,6 @@ import java.util.Map;
  */
 public final class FluxPipeline extends ImagePipeline {
 
-    private static final System.Logger LOG = System.getLogger(FluxPipeline.class.getName());
     /** FluxPipeline's default max_sequence_length. */
     public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 512;
 
@@ -71,34 +65,26 @@ public final class FluxPipeline extends ImagePipeline {
         model.close();
     }
 
-    /** One prompt's conditioning: T5's states and CLIP's pooled vector. */
-    record PromptStates(float[] states, int tokens, int width, float[] pooled, String truncated) {
-    }
-
-    /** One prompt's conditioning with T5 read to {@code length} tokens (each prompt is encoded alone). */
-    PromptStates conditioning(String prompt, int length) throws OrtException {
+    /** One prompt's conditioning: T5's states read to {@code length} tokens and CLIP's pooled vector. */
+    FlowBatch.FlowPrompt conditioning(String prompt, int length) throws OrtException {
         TokenizedPrompt clipIds = model.clipTokenizer().encode(prompt);
-        T5Tokenizer t5Tokenizer = model.t5Tokenizer();
-        TokenizedPrompt t5Ids = t5Tokenizer.encode(prompt, length);
+        TokenizedPrompt t5Ids = model.t5Tokenizer().encode(prompt, length);
         TextEncoderStage.Pooled pooled = model.clip().pooled(new int[][] {clipIds.ids()});
         Embeddings t5 = model.t5().encode(new int[][] {t5Ids.ids()});
-        PromptStates s = new PromptStates(t5.data(), t5.tokens(), t5.width(), pooled.values(),
-                t5Ids.truncated());
-        return s;
+        return new FlowBatch.FlowPrompt(t5.data(), t5.tokens(), t5.width(), pooled.values(), t5Ids.truncated());
     }
 
     private final class Batch extends FlowBatch {
 
         private boolean trueCfg;
         private double[] imageIds;
-        private PromptStates[] positive;
         private FlowText condText;
         private FlowText negativeText;
 
         Batch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run) {
-            super(entries, results, done, run, model.vae(), model.schedulerConfig(), noise, probe, "FLUX");
+            super(entries, results, done, run, model.vae(), model.schedulerConfig(), noise, probe,
+                    FluxPipeline.this::conditioning, DEFAULT_MAX_SEQUENCE_LENGTH, "FLUX");
         }
-
         @Override
         void plan() {
             super.plan();
@@ -125,58 +111,10 @@ public final class FluxPipeline extends ImagePipeline {
         }
 
         @Override
-        String truncated(int j) {
-            return positive[j].truncated();
-        }
-
-        @Override
         void encodePrompts() throws OrtException {
-            Map<String, PromptStates> encoded = new HashMap<>();
-            positive = new PromptStates[entries.size()];
-            PromptStates[] negative = trueCfg ? new PromptStates[entries.size()] : null;
-            for (int j = 0; j < entries.size(); j++) {
-                GenerationRequest r = entries.get(j).request();
-                int length = r.maxSequenceLength() > 0 ? r.maxSequenceLength() : DEFAULT_MAX_SEQUENCE_LENGTH;
-                positive[j] = states(r.prompt(), length, encoded);
-                if (!positive[j].truncated().isEmpty()) {
-                    // never the words themselves: prompts can be personal data
-                    LOG.log(Level.WARNING, "prompt longer than " + length + " T5 tokens; the text encoder does not "
-                            + "see its last " + positive[j].truncated().length() + " characters");
-                }
-                if (trueCfg) {
-                    negative[j] = states(r.negativePrompt(), length, encoded);
-                }
-            }
+            encodeAll(trueCfg);
             condText = rows(positive);
             negativeText = trueCfg ? rows(negative) : null;
-        }
-
-        private PromptStates states(String prompt, int length, Map<String, PromptStates> encoded)
-                throws OrtException {
-            String key = length + "\u0000" + prompt;
-            PromptStates known = encoded.get(key);
-            if (known == null) {
-                long t0 = System.nanoTime();
-                known = conditioning(prompt, length);
-                onnx += System.nanoTime() - t0;
-                encoded.put(key, known);
-            }
-            return known;
-        }
-
-        /** One row per image: its entry's states (every prompt has the same T5 length in a batch). */
-        private FlowText rows(PromptStates[] perEntry) {
-            PromptStates any = perEntry[0];
-            int row = any.tokens() * any.width();
-            float[] states = new float[images * row];
-            float[] pooled = new float[images * any.pooled().length];
-            for (int j = 0; j < entries.size(); j++) {
-                for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
-                    System.arraycopy(perEntry[j].states(), 0, states, i * row, row);
-                    System.arraycopy(perEntry[j].pooled(), 0, pooled, i * any.pooled().length, any.pooled().length);
-                }
-            }
-            return new FlowText(states, any.tokens(), any.width(), pooled, any.pooled().length);
         }
 
         @Override

@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.qwenimage.engine.BatchEntry;
 import io.qwenimage.engine.BatchResults;
-import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.model.Embeddings;
 import io.qwenimage.engine.model.FlowText;
 import io.qwenimage.engine.model.ModelInfo;
@@ -12,10 +11,7 @@ import io.qwenimage.engine.model.Sd3Model;
 import io.qwenimage.engine.model.TextEncoderStage;
 import io.qwenimage.engine.scheduler.GaussianNoise;
 import io.qwenimage.engine.tokenizer.TokenizedPrompt;
-import java.lang.System.Logger.Level;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The SD3 / SD3.5 family, as diffusers' {@code StableDiffusion3Pipeline} and {@code StableDiffusion3Img2ImgPipeline}
@@ -28,7 +24,6 @@ import java.util.Map;
  */
 public final class Sd3Pipeline extends ImagePipeline {
 
-    private static final System.Logger LOG = System.getLogger(Sd3Pipeline.class.getName());
     /** StableDiffusion3Pipeline's default max_sequence_length (T5 tokens). */
     public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 256;
 
@@ -66,12 +61,8 @@ public final class Sd3Pipeline extends ImagePipeline {
         model.close();
     }
 
-    /** One prompt's conditioning: (77 + T) x width states and the joined pooled vector. */
-    record PromptStates(float[] states, int tokens, float[] pooled, String truncated) {
-    }
-
-    /** One prompt's conditioning with T5 read to {@code length} tokens (each prompt is encoded alone). */
-    PromptStates conditioning(String prompt, int length) throws OrtException {
+    /** One prompt's conditioning: (77 + length) x joint width states and the joined pooled vector. */
+    FlowBatch.FlowPrompt conditioning(String prompt, int length) throws OrtException {
         TokenizedPrompt l = model.clipLTokenizer().encode(prompt);
         TokenizedPrompt g = model.clipGTokenizer().encode(prompt);
         TokenizedPrompt t5Ids = model.t5Tokenizer() == null ? null : model.t5Tokenizer().encode(prompt, length);
@@ -79,11 +70,8 @@ public final class Sd3Pipeline extends ImagePipeline {
         TextEncoderStage.PooledEncoding eg = model.clipGEncoder().encodePooled(new int[][] {g.ids()});
         Embeddings t5 = t5Ids == null ? null : model.t5().encode(new int[][] {t5Ids.ids()});
         Embeddings clip = el.hidden().beside(eg.hidden());
+        // the widths fit: Sd3Model checked them when it opened the folder
         int width = model.jointWidth();
-        if (clip.width() > width || (t5 != null && t5.width() != width)) {
-            throw new IllegalStateException("SD3's text widths do not fit: CLIP-L + CLIP-G give " + clip.width()
-                    + ", T5 " + (t5 == null ? "none" : t5.width()) + ", the transformer takes " + width);
-        }
         // CLIP's joined states zero-padded to the transformer's width, then T5's tokens (or zeros) after them
         float[] states = new float[(clip.tokens() + length) * width];
         for (int t = 0; t < clip.tokens(); t++) {
@@ -96,18 +84,17 @@ public final class Sd3Pipeline extends ImagePipeline {
         System.arraycopy(el.pooled(), 0, pooled, 0, el.pooledWidth());
         System.arraycopy(eg.pooled(), 0, pooled, el.pooledWidth(), eg.pooledWidth());
         String truncated = !l.truncated().isEmpty() ? l.truncated() : t5Ids == null ? "" : t5Ids.truncated();
-        PromptStates s = new PromptStates(states, clip.tokens() + length, pooled, truncated);
-        return s;
+        return new FlowBatch.FlowPrompt(states, clip.tokens() + length, width, pooled, truncated);
     }
 
     private final class Batch extends FlowBatch {
 
         private boolean cfg;
-        private PromptStates[] positive;
         private FlowText text;          // [positive rows, then negative rows] with CFG
 
         Batch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run) {
-            super(entries, results, done, run, model.vae(), model.schedulerConfig(), noise, probe, "SD3");
+            super(entries, results, done, run, model.vae(), model.schedulerConfig(), noise, probe,
+                    Sd3Pipeline.this::conditioning, DEFAULT_MAX_SEQUENCE_LENGTH, "SD3");
         }
 
         @Override
@@ -127,58 +114,9 @@ public final class Sd3Pipeline extends ImagePipeline {
         }
 
         @Override
-        String truncated(int j) {
-            return positive[j].truncated();
-        }
-
-        @Override
         void encodePrompts() throws OrtException {
-            Map<String, PromptStates> encoded = new HashMap<>();
-            positive = new PromptStates[entries.size()];
-            PromptStates[] negative = cfg ? new PromptStates[entries.size()] : null;
-            for (int j = 0; j < entries.size(); j++) {
-                GenerationRequest r = entries.get(j).request();
-                int length = r.maxSequenceLength() > 0 ? r.maxSequenceLength() : DEFAULT_MAX_SEQUENCE_LENGTH;
-                positive[j] = states(r.prompt(), length, encoded);
-                if (!positive[j].truncated().isEmpty()) {
-                    // never the words themselves: prompts can be personal data
-                    LOG.log(Level.WARNING, "prompt longer than the text encoders read; they do not see its last "
-                            + positive[j].truncated().length() + " characters");
-                }
-                if (cfg) {
-                    negative[j] = states(r.negativePrompt(), length, encoded);
-                }
-            }
-            int rows = cfg ? 2 * images : images;
-            PromptStates any = positive[0];
-            int row = any.tokens() * model.jointWidth();
-            int pooledWidth = any.pooled().length;
-            float[] states = new float[rows * row];
-            float[] pooled = new float[rows * pooledWidth];
-            for (int j = 0; j < entries.size(); j++) {
-                for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
-                    System.arraycopy(positive[j].states(), 0, states, i * row, row);
-                    System.arraycopy(positive[j].pooled(), 0, pooled, i * pooledWidth, pooledWidth);
-                    if (cfg) {
-                        System.arraycopy(negative[j].states(), 0, states, (images + i) * row, row);
-                        System.arraycopy(negative[j].pooled(), 0, pooled, (images + i) * pooledWidth, pooledWidth);
-                    }
-                }
-            }
-            text = new FlowText(states, any.tokens(), model.jointWidth(), pooled, pooledWidth);
-        }
-
-        private PromptStates states(String prompt, int length, Map<String, PromptStates> encoded)
-                throws OrtException {
-            String key = length + "\u0000" + prompt;
-            PromptStates known = encoded.get(key);
-            if (known == null) {
-                long t0 = System.nanoTime();
-                known = conditioning(prompt, length);
-                onnx += System.nanoTime() - t0;
-                encoded.put(key, known);
-            }
-            return known;
+            encodeAll(cfg);
+            text = cfg ? rows(positive, negative) : rows(positive);
         }
 
         @Override

@@ -83,11 +83,11 @@ class FluxPipelineParityTest {
     @Test
     void theConditioningIsT5sStatesAndClipsPooledVector() throws Exception {
         FluxPipeline pipeline = new FluxPipeline(dev);
-        FluxPipeline.PromptStates s = pipeline.conditioning(PROMPT, 512);
+        FlowBatch.FlowPrompt s = pipeline.conditioning(PROMPT, 512);
         assertThat(s.tokens()).isEqualTo(512);
         PipelineRuns.assertClose(s.states(), devFx.get("t2i_g35.prompt_embeds").floats(), 1e-4, "prompt_embeds");
         PipelineRuns.assertClose(s.pooled(), devFx.get("t2i_g35.pooled_prompt_embeds").floats(), 1e-4, "pooled");
-        FluxPipeline.PromptStates n = pipeline.conditioning(NEGATIVE, 512);
+        FlowBatch.FlowPrompt n = pipeline.conditioning(NEGATIVE, 512);
         PipelineRuns.assertClose(n.states(), devFx.get("t2i_truecfg4.negative_prompt_embeds").floats(), 1e-4,
                 "negative prompt_embeds");
     }

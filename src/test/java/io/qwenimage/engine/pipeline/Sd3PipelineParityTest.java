@@ -83,11 +83,11 @@ class Sd3PipelineParityTest {
         Sd3Pipeline pipeline = new Sd3Pipeline(model);
         for (String part : List.of("t2i_cfg7", "t2i_t5len77")) {
             int length = part.equals("t2i_t5len77") ? 77 : 256;
-            Sd3Pipeline.PromptStates positive = pipeline.conditioning(PROMPT, length);
+            FlowBatch.FlowPrompt positive = pipeline.conditioning(PROMPT, length);
             assertThat(positive.tokens()).isEqualTo(77 + length);
             PipelineRuns.assertClose(positive.states(), fx.get(part + ".prompt_embeds").floats(), 1e-4, part);
             PipelineRuns.assertClose(positive.pooled(), fx.get(part + ".pooled_prompt_embeds").floats(), 1e-4, part);
-            Sd3Pipeline.PromptStates empty = pipeline.conditioning("", length);
+            FlowBatch.FlowPrompt empty = pipeline.conditioning("", length);
             PipelineRuns.assertClose(empty.states(), fx.get(part + ".negative_prompt_embeds").floats(), 1e-4,
                     part + " negative (\"\")");
         }
