@@ -8,13 +8,7 @@ cd "$(dirname "$0")"
 PY=/usr/bin/python3          # Debian's: python3-torch, python3-onnx, python3-numpy, python3-sentencepiece
 first=${1:-tokenizer}
 started=false
-step() {
-  local name=$1; shift
-  [ "$name" = "$first" ] && started=true
-  $started || return 0
-  echo "== $name: $*"
-  "$@" 2>&1 | { grep --line-buffered -v -E "Warning|warnings.warn|_C._jit_pass" || true; }
-}
+source ../fixture-steps.sh     # step, ort_jar
 npm_ready() {
   [ -d node_modules/@huggingface/transformers ] || npm ci --ignore-scripts --no-audit --no-fund
 }

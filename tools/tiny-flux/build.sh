@@ -9,22 +9,12 @@ PY=/usr/bin/python3          # Debian's interpreter: python3-torch, python3-onnx
 REPO=$(cd ../.. && pwd)
 first=${1:-common}
 started=false
-step() {
-  local name=$1; shift
-  [ "$name" = "$first" ] && started=true
-  $started || return 0
-  echo "== $name: $*"
-  "$@" 2>&1 | { grep --line-buffered -v -E "Warning|warnings.warn|_C._jit_pass" || true; }
-}
+source ../fixture-steps.sh     # step, ort_jar
 ort_check() {
   # the ONNX Runtime Java binding the project builds with (pom.xml), from the local Maven repository;
   # FluxOrtCheck reuses tools/tiny-sdxl/OrtCheck.java, so both are compiled together
-  local version jar classes
-  version=$(sed -n 's:.*<onnxruntime.version>\(.*\)</onnxruntime.version>.*:\1:p' "$REPO/pom.xml")
-  jar="$HOME/.m2/repository/com/microsoft/onnxruntime/onnxruntime/$version/onnxruntime-$version.jar"
-  if [ ! -f "$jar" ]; then
-    (cd "$REPO" && ./mvnw -q dependency:resolve > /dev/null)
-  fi
+  local jar classes
+  jar=$(ort_jar)
   classes=$(mktemp -d)
   javac -d "$classes" -cp "$jar" ../tiny-sdxl/OrtCheck.java FluxOrtCheck.java
   for variant in dev schnell; do

@@ -10,13 +10,7 @@ PY=/usr/bin/python3          # Debian's interpreter: python3-torch, python3-onnx
 REPO=$(cd ../.. && pwd)
 first=${1:-export}
 started=false
-step() {
-  local name=$1; shift
-  [ "$name" = "$first" ] && started=true
-  $started || return 0
-  echo "== $name: $*"
-  "$@" 2>&1 | { grep --line-buffered -v -E "Warning|warnings.warn|_C._jit_pass" || true; }
-}
+source ../fixture-steps.sh     # step, ort_jar
 common_graphs() {
   if [ ! -f ../tiny-flow-common/out/text_encoder_t5/model.onnx ] || [ ! -f ../tiny-flow-common/out/vae_decoder/model.onnx ] \
       || [ ! -f ../tiny-flow-common/out/vae_encoder/model.onnx ]; then
@@ -26,12 +20,8 @@ common_graphs() {
 ort_check() {
   # the ONNX Runtime Java binding the project builds with (pom.xml), from the local Maven repository; tiny-sdxl's
   # OrtCheck.java is compiled alongside for its helpers
-  local version jar classes
-  version=$(sed -n 's:.*<onnxruntime.version>\(.*\)</onnxruntime.version>.*:\1:p' "$REPO/pom.xml")
-  jar="$HOME/.m2/repository/com/microsoft/onnxruntime/onnxruntime/$version/onnxruntime-$version.jar"
-  if [ ! -f "$jar" ]; then
-    (cd "$REPO" && ./mvnw -q dependency:resolve > /dev/null)
-  fi
+  local jar classes
+  jar=$(ort_jar)
   classes=$(mktemp -d)
   javac -cp "$jar" -d "$classes" ../tiny-sdxl/OrtCheck.java Sd3OrtCheck.java
   local rc=0

@@ -10,21 +10,11 @@ PY=/usr/bin/python3          # Debian's interpreter: python3-torch, python3-onnx
 REPO=$(cd ../.. && pwd)
 first=${1:-export}
 started=false
-step() {
-  local name=$1; shift
-  [ "$name" = "$first" ] && started=true
-  $started || return 0
-  echo "== $name: $*"
-  "$@" 2>&1 | grep --line-buffered -v -E "Warning|warnings.warn|_C._jit_pass"
-}
+source ../fixture-steps.sh     # step, ort_jar
 ort_check() {
   # the ONNX Runtime Java binding the project builds with (pom.xml), from the local Maven repository
-  local model=$1 parity=$2 version jar
-  version=$(sed -n 's:.*<onnxruntime.version>\(.*\)</onnxruntime.version>.*:\1:p' "$REPO/pom.xml")
-  jar="$HOME/.m2/repository/com/microsoft/onnxruntime/onnxruntime/$version/onnxruntime-$version.jar"
-  if [ ! -f "$jar" ]; then
-    (cd "$REPO" && ./mvnw -q dependency:resolve > /dev/null)
-  fi
+  local model=$1 parity=$2 jar
+  jar=$(ort_jar)
   java -cp "$jar" OrtCheck.java "$REPO/src/test/resources/models/$model" "$parity"
 }
 step export nice -n 10 $PY export_onnx.py

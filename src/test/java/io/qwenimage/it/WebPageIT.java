@@ -58,6 +58,21 @@ class WebPageIT {
         assertThat(shots.resolve("web-models.png")).isNotEmptyFile();
     }
 
+    @Test
+    void onSd3AndFluxThePageShowsEachFamilysGuidanceAndSteps() throws Exception {
+        Path shots = Files.createDirectories(Path.of("target"));
+        String out = runPage("e2e-flow.mjs", List.of("-Dqwen.models.entries.demo.path=bundled",
+                        "-Dqwen.models.entries.demo.load-at-start=true",
+                        "-Dqwen.models.entries.flux.path=src/test/resources/models/tiny-flux-schnell",
+                        "-Dqwen.models.entries.flux.load-at-start=true",
+                        "-Dqwen.models.entries.sd3.path=src/test/resources/models/tiny-sd3",
+                        "-Dqwen.models.entries.sd3.load-at-start=true", "-Dqwen.models.max-loaded=3", "-Dqwen.models.default=demo"),
+                shots.toAbsolutePath().toString());
+        assertThat(out).contains("schnell controls: guidance disabled, steps 4").contains("generated on flux: ")
+                .contains("sd3 controls: guidance 7, steps 28").contains("generated on sd3: ").endsWith("OK\n");
+        assertThat(shots.resolve("web-flow.png")).isNotEmptyFile();
+    }
+
     /**
      * Starts the jar with {@code properties}, waits until it is ready, runs {@code script} with the base URL and
      * {@code args}, and returns its output once it exited 0.

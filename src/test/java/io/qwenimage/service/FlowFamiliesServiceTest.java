@@ -187,5 +187,8 @@ class FlowFamiliesServiceTest {
             Thread.sleep(25);
         }
         assertThat(status).isEqualTo("succeeded");
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).as("jobs counted under the model").contains("qwen_jobs_total{endpoint=\"/text-to-image\",model=\"" + id
+                + "\",outcome=\"success\",}");
     }
 }
