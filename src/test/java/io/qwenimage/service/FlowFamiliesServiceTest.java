@@ -188,7 +188,7 @@ class FlowFamiliesServiceTest {
         }
         assertThat(status).isEqualTo("succeeded");
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(metrics).as("jobs counted under the model").contains("qwen_jobs_total{endpoint=\"/text-to-image\",model=\"" + id
-                + "\",outcome=\"success\",}");
+        assertThat(metrics).as("jobs counted under the model").contains("qwen_jobs_total{endpoint=\"/jobs\",model=\"" + id
+                + "\",outcome=\"success\"");
     }
 }
