@@ -8,10 +8,10 @@ const [base, out] = process.argv.slice(2);
 
 async function generateOn(page, sent, id) {
   await fill(page, { Prompt: 'a red circle on a blue background', Width: '64', Height: '64', Steps: '2', Seed: '7' });
-  const before = await page.locator('#results figure').count();
+  const before = await page.locator('#results figure img').count();
   await page.getByRole('button', { name: 'Generate' }).click();
-  await page.waitForFunction((n) => document.querySelectorAll('#results figure img').length > n, before,
-    { timeout: 60000 });
+  // a locator, not waitForFunction: the page's CSP forbids evaluating strings
+  await page.locator('#results figure img').nth(before).waitFor({ timeout: 60000 });
   if (!sent.some((b) => b.includes(`"model":"${id}"`))) fail(`the job was not sent with its model ${id}: ${sent}`);
   const details = (await page.locator('#results figure').first().textContent()).trim();
   if (!details.includes(id)) fail(`the picture does not say its model ${id}: ${details}`);
