@@ -85,6 +85,7 @@ public final class FluxPipeline extends ImagePipeline {
             super(entries, results, done, run, model.vae(), model.schedulerConfig(), noise, probe,
                     FluxPipeline.this::conditioning, DEFAULT_MAX_SEQUENCE_LENGTH, "FLUX");
         }
+
         @Override
         void plan() {
             super.plan();
@@ -136,11 +137,11 @@ public final class FluxPipeline extends ImagePipeline {
                 if (!trueCfg) {
                     return velocity;
                 }
-                float[] negative = predict(negativeText, t, distilled);
+                float[] unguided = predict(negativeText, t, distilled);
                 for (int j = 0; j < entries.size(); j++) {
                     double scale = entries.get(j).request().trueCfgScale();
                     for (int k = firstImage[j] * plane; k < firstImage[j + 1] * plane; k++) {
-                        velocity[k] = (float) (negative[k] + scale * (velocity[k] - negative[k]));
+                        velocity[k] = (float) (unguided[k] + scale * (velocity[k] - unguided[k]));
                     }
                 }
                 return velocity;
