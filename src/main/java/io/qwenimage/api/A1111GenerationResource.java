@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.InpaintMask;
 import io.qwenimage.engine.image.GenerationParameters;
+import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import io.qwenimage.errors.ServiceException;
@@ -80,10 +82,59 @@ public class A1111GenerationResource {
         }
         byte[] bytes = UploadedValues.base64Picture(r.initImages().get(0), "init_images",
                 config.server().maxFileSize());
+        byte[] mask = r.mask() == null || r.mask().isBlank() ? null
+                : UploadedValues.base64Picture(r.mask(), "mask", config.server().maxFileSize());
+        InpaintMask.Fill fill = mask == null ? null : fill(r);
         Integer count = count(r);
-        return generations.model(checkpoint(r)).flatMap(model -> intake.withPicture(bytes, (place, input) ->
-                answer(model.id(), place, mapper.imageToImage(fields(r, count, model),
-                        r.denoisingStrength() == null ? 0.75 : r.denoisingStrength(), input, model), r)));
+        double strength = r.denoisingStrength() == null ? 0.75 : r.denoisingStrength();
+        return generations.model(checkpoint(r)).flatMap(model -> intake.withPictures(bytes, mask,
+                ImageCodec.MaskReading.LUMINANCE, (place, uploads) -> {
+                    RequestFields fields = fields(r, count, model);
+                    GenerationRequest request = uploads.mask() == null
+                            ? mapper.imageToImage(fields, strength, uploads.image(), model)
+                            : mapper.inpaint(fields, strength, uploads.image(), a1111Mask(uploads.mask(), r, fill),
+                                    model);
+                    return answer(model.id(), place, request, r);
+                }));
+    }
+
+    /**
+     * AUTOMATIC1111's inpainting fields on the decoded mask (white = repaint): {@code inpainting_mask_invert} 1 swaps
+     * it, {@code mask_blur} (default 4, as A1111) softens the composite's edge.
+     */
+    private static InpaintMask a1111Mask(InpaintMask decoded, A1111Request r, InpaintMask.Fill fill) {
+        int blur = r.maskBlur() == null ? 4 : r.maskBlur();
+        if (blur < 0 || blur > InpaintMask.MAX_BLUR) {
+            throw ServiceException.invalid("mask_blur", "mask_blur must be between 0 and " + InpaintMask.MAX_BLUR
+                    + ", got " + blur);
+        }
+        Integer invert = r.inpaintingMaskInvert();
+        if (invert != null && invert != 0 && invert != 1) {
+            throw ServiceException.invalid("inpainting_mask_invert", "inpainting_mask_invert must be 0 or 1");
+        }
+        InpaintMask mask = invert != null && invert == 1 ? decoded.inverted() : decoded;
+        return mask.withBlur(blur).withFill(fill);
+    }
+
+    /**
+     * {@code inpainting_fill} 0 fill, 1 original (the default here), 2 latent noise, 3 latent nothing;
+     * {@code inpaint_full_res} true (A1111's "only masked": inpaint a crop around the mask at full size) is not
+     * implemented and refused, so that a client asking for it does not get something else silently.
+     */
+    private static InpaintMask.Fill fill(A1111Request r) {
+        if (Boolean.TRUE.equals(r.inpaintFullRes())) {
+            throw ServiceException.invalid("inpaint_full_res", "inpaint_full_res (\"only masked\") is not "
+                    + "implemented: send false to inpaint on the whole picture");
+        }
+        int f = r.inpaintingFill() == null ? 1 : r.inpaintingFill();
+        return switch (f) {
+            case 0 -> InpaintMask.Fill.FILL;
+            case 1 -> InpaintMask.Fill.ORIGINAL;
+            case 2 -> InpaintMask.Fill.LATENT_NOISE;
+            case 3 -> InpaintMask.Fill.LATENT_NOTHING;
+            default -> throw ServiceException.invalid("inpainting_fill", "inpainting_fill must be 0 (fill), 1 "
+                    + "(original), 2 (latent noise) or 3 (latent nothing), got " + f);
+        };
     }
 
     /**
@@ -126,6 +177,10 @@ public class A1111GenerationResource {
         if (request.initImage() != null) {
             info.put("denoising_strength", request.strength());
         }
+        if (request.mask() != null) {
+            info.put("mask_blur", request.mask().blur());
+            info.put("inpainting_fill", request.mask().fill().ordinal());
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("images", images);
         body.put("parameters", json.convertValue(original, Map.class));
@@ -145,7 +200,7 @@ public class A1111GenerationResource {
 
     private static A1111Request empty() {
         return new A1111Request(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null, null, null, null, null);
     }
 
     /** -1 (A1111's "random") and absent are the same: drawn at random, reported in info. */

@@ -24,7 +24,12 @@ public record A1111Request(
         @JsonProperty("scheduler") String scheduler,
         @JsonProperty("init_images") List<String> initImages,
         @JsonProperty("denoising_strength") Double denoisingStrength,
-        @JsonProperty("override_settings") java.util.Map<String, Object> overrideSettings) {
+        @JsonProperty("override_settings") java.util.Map<String, Object> overrideSettings,
+        @JsonProperty("mask") String mask,
+        @JsonProperty("mask_blur") Integer maskBlur,
+        @JsonProperty("inpainting_mask_invert") Integer inpaintingMaskInvert,
+        @JsonProperty("inpainting_fill") Integer inpaintingFill,
+        @JsonProperty("inpaint_full_res") Boolean inpaintFullRes) {
 
     /** The checkpoint {@code override_settings} asks for, or null. */
     public String checkpoint() {

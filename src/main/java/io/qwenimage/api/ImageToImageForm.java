@@ -14,6 +14,14 @@ public class ImageToImageForm {
     @RestForm("image")
     public FileUpload image;
 
+    /** Inpainting: where to repaint (white), the rest kept (black); resized with the picture. */
+    @RestForm("mask")
+    public FileUpload mask;
+
+    /** Inpainting: the mask's soft edge in pixels (0: a hard edge). */
+    @RestForm("mask_blur")
+    public String maskBlur;
+
     @RestForm
     public String prompt;
 

@@ -3,7 +3,10 @@ package io.qwenimage.api;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** POST /image-to-image as JSON: the multipart form's fields, with the picture as base64 (data: URL allowed). */
+/**
+ * POST /image-to-image as JSON: the multipart form's fields, with the picture (and the inpainting mask) as base64
+ * (data: URL allowed).
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ImageToImageJsonRequest(
         @JsonProperty("image") String image,
@@ -19,5 +22,7 @@ public record ImageToImageJsonRequest(
         @JsonProperty("num_images") Integer numImages,
         @JsonProperty("scheduler") String scheduler,
         @JsonProperty("output_format") String outputFormat,
-        @JsonProperty("model") String model) {
+        @JsonProperty("model") String model,
+        @JsonProperty("mask") String mask,
+        @JsonProperty("mask_blur") Integer maskBlur) {
 }

@@ -2,6 +2,9 @@ package io.qwenimage.api;
 
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.InpaintMask;
+import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.engine.model.ModelInfo;
 import io.qwenimage.errors.ErrorCode;
 import io.qwenimage.errors.ServiceException;
@@ -64,7 +67,10 @@ public class ImageToImageResource {
                         UploadedValues.number(form.trueCfg, "true_cfg_scale")),
                 UploadedValues.wholeNumber(form.seed, "seed"), UploadedValues.integer(form.numImages, "num_images"),
                 form.scheduler);
-        return generate(bytes, form.image.fileName(), form.model, fields,
+        byte[] mask = form.mask == null || form.mask.uploadedFile() == null ? null
+                : UploadedValues.file(form.mask, "mask", config.server().maxFileSize());
+        return generate(new Upload(bytes, form.image.fileName(), mask,
+                        UploadedValues.integer(form.maskBlur, "mask_blur")), form.model, fields,
                 UploadedValues.number(form.strength, "strength"), form.outputFormat, delivery);
     }
 
@@ -81,20 +87,40 @@ public class ImageToImageResource {
         RequestFields fields = new RequestFields(body.prompt(), body.negativePrompt(), body.width(), body.height(),
                 body.numInferenceSteps(), new Guidance(body.guidanceScale(), body.trueCfgScale()), body.seed(),
                 body.numImages(), body.scheduler());
-        return generate(bytes, null, body.model(), fields, body.strength(), body.outputFormat(),
+        byte[] mask = body.mask() == null || body.mask().isBlank() ? null
+                : UploadedValues.base64Picture(body.mask(), "mask", config.server().maxFileSize());
+        return generate(new Upload(bytes, null, mask, body.maskBlur()), body.model(), fields, body.strength(),
+                body.outputFormat(),
                 NativeAnswers.prefersAsync(prefer) ? Delivery.job(idempotencyKey) : Delivery.answer(accept));
     }
 
-    private Uni<Response> generate(byte[] bytes, String fileName, String modelId, RequestFields fields,
-                                   Double strength, String outputFormat, Delivery delivery) {
+    /** The uploaded picture, its file name (multipart) and the optional inpainting mask with its blur. */
+    private record Upload(byte[] picture, String fileName, byte[] mask, Integer maskBlur) {
+    }
+
+    private Uni<Response> generate(Upload upload, String modelId, RequestFields fields, Double strength,
+                                   String outputFormat, Delivery delivery) {
+        if (upload.mask() == null && upload.maskBlur() != null) {
+            throw ServiceException.invalid("mask_blur", "mask_blur needs a mask");
+        }
+        if (upload.maskBlur() != null && (upload.maskBlur() < 0 || upload.maskBlur() > InpaintMask.MAX_BLUR)) {
+            throw ServiceException.invalid("mask_blur", "mask_blur must be between 0 and " + InpaintMask.MAX_BLUR
+                    + " pixels, got " + upload.maskBlur());
+        }
         return generations.model(modelId).flatMap(model -> {
             if (!model.imageToImage()) {
                 throw new ServiceException(ErrorCode.VALIDATION_ERROR, "model " + model.id() + " has no "
                         + "vae_encoder, so it cannot do image-to-image", Map.of("field", "model"));
             }
             String format = mapper.outputFormat(outputFormat);
-            return intake.withPicture(bytes, (place, input) -> {
-                GenerationRequest request = mapper.imageToImage(fields, strength, input, model);
+            return intake.withPictures(upload.picture(), upload.mask(), ImageCodec.MaskReading.LUMINANCE,
+                    (place, uploads) -> {
+                RgbImage input = uploads.image();
+                GenerationRequest request = uploads.mask() == null
+                        ? mapper.imageToImage(fields, strength, input, model)
+                        : mapper.inpaint(fields, strength, input, uploads.mask().withBlur(
+                                upload.maskBlur() == null ? 0 : upload.maskBlur()), model);
+                String fileName = upload.fileName();
                 InputPicture uploaded = new InputPicture(input.width(), input.height(), fileName);
                 if (delivery.asJob()) {
                     return generations.submitJob(GenerationCommand.of(model.id(), request, format, place, uploaded)

@@ -2,7 +2,11 @@ package io.qwenimage.api;
 
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.InpaintMask;
+import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.engine.model.ModelInfo;
+import io.qwenimage.errors.ErrorCode;
 import io.qwenimage.errors.ServiceException;
 import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.service.GeneratedPictures;
@@ -80,20 +84,30 @@ public class OpenAiImagesResource {
                                @RestForm("output_format") String outputFormat, @RestForm String seed,
                                @RestForm String strength, @RestForm("model") String modelName,
                                @Context UriInfo uri) {
-        if (mask != null) {
-            throw ServiceException.invalid("mask", "masks (inpainting) are not supported yet; send the image alone "
-                    + "to transform it as a whole");
-        }
         byte[] bytes = UploadedValues.file(image != null ? image : imageArray, "image",
                 config.server().maxFileSize());
+        byte[] maskBytes = mask == null || mask.uploadedFile() == null ? null
+                : UploadedValues.file(mask, "mask", config.server().maxFileSize());
         Long seedValue = UploadedValues.wholeNumber(seed, "seed");
         Integer count = UploadedValues.integer(n, "n");
         Double strengthValue = UploadedValues.number(strength, "strength");
         return generations.model(modelId(modelName)).flatMap(model -> {
             int[] wh = size == null || size.isBlank() || size.equals("auto") ? new int[] {0, 0} : size(size, model);
-            return intake.withPicture(bytes, (place, input) -> answer(model.id(), place, mapper.imageToImage(
-                    new RequestFields(prompt, null, wh[0] == 0 ? null : wh[0], wh[1] == 0 ? null : wh[1], null, null,
-                            seedValue, count, null), strengthValue, input, model), responseFormat, outputFormat, uri));
+            // OpenAI's mask: a PNG of the image's size whose fully transparent pixels are the ones to edit
+            return intake.withPictures(bytes, maskBytes, ImageCodec.MaskReading.TRANSPARENT, (place, uploads) -> {
+                RgbImage input = uploads.image();
+                RequestFields fields = new RequestFields(prompt, null, wh[0] == 0 ? null : wh[0],
+                        wh[1] == 0 ? null : wh[1], null, null, seedValue, count, null);
+                InpaintMask edit = uploads.mask();
+                if (edit != null && (edit.width() != input.width() || edit.height() != input.height())) {
+                    throw new ServiceException(ErrorCode.INVALID_REQUEST, "the mask is " + edit.width() + "x"
+                            + edit.height() + " but the image is " + input.width() + "x" + input.height()
+                            + ": they must be the same size", Map.of("field", "mask"));
+                }
+                GenerationRequest request = edit == null ? mapper.imageToImage(fields, strengthValue, input, model)
+                        : mapper.inpaint(fields, strengthValue, input, edit, model);
+                return answer(model.id(), place, request, responseFormat, outputFormat, uri);
+            });
         });
     }
 

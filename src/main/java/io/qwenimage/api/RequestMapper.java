@@ -2,6 +2,7 @@ package io.qwenimage.api;
 
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.InpaintMask;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.ModelFamily;
 import io.qwenimage.engine.model.ModelInfo;
@@ -56,6 +57,24 @@ public class RequestMapper {
     /** The engine request of a text-to-image call of any wire format. */
     public GenerationRequest textToImage(RequestFields fields, ModelInfo model) {
         return build(fields, model, null, 1.0);
+    }
+
+    /**
+     * The engine request of an inpainting call of any wire format: image-to-image repainting where {@code mask}
+     * says (strength 1 unless given, as diffusers' inpainting pipeline). Served on the SD families (latent
+     * blending); a mask that marks nothing is refused.
+     */
+    public GenerationRequest inpaint(RequestFields fields, Double strength, RgbImage image, InpaintMask mask,
+                                     ModelInfo model) {
+        if (!model.pipeline().unet()) {
+            throw ServiceException.invalid("mask", "inpainting is served on Stable Diffusion and SDXL models; this "
+                    + "model (" + model.family() + ") does not take a mask yet");
+        }
+        if (mask.repaintsNothing()) {
+            throw ServiceException.invalid("mask", "the mask marks nothing to repaint (white pixels are repainted; "
+                    + "in OpenAI's edits, fully transparent ones)");
+        }
+        return imageToImage(fields, strength == null ? 1.0 : strength, image, model).withMask(mask);
     }
 
     /** The engine request of an image-to-image call of any wire format. */

@@ -22,10 +22,12 @@ import io.qwenimage.engine.scheduler.SchedulerKind;
  *                       for SD3, 512 for FLUX); the SD families read a fixed length and need 0
  * @param trueCfgScale   FLUX: true classifier-free guidance (a second pass with the negative prompt) when above 1;
  *                       its {@code guidanceScale} is the distilled guidance the transformer takes. 1 elsewhere
+ * @param mask           inpainting: where {@code initImage} is repainted (the rest comes back as it was), or null
  */
 public record GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps,
                                 double guidanceScale, SchedulerKind scheduler, long seed, int numImages,
-                                RgbImage initImage, double strength, int maxSequenceLength, double trueCfgScale) {
+                                RgbImage initImage, double strength, int maxSequenceLength, double trueCfgScale,
+                                InpaintMask mask) {
 
     /** The largest seed: seeds are 32-bit unsigned, as in AUTOMATIC1111. */
     public static final long MAX_SEED = 0xFFFF_FFFFL;
@@ -60,6 +62,17 @@ public record GenerationRequest(String prompt, String negativePrompt, int width,
         if (!Double.isFinite(trueCfgScale) || trueCfgScale < 0) {
             throw new IllegalArgumentException("true_cfg_scale must be a non-negative number");
         }
+        if (mask != null && initImage == null) {
+            throw new IllegalArgumentException("a mask needs the picture it applies to");
+        }
+    }
+
+    /** A request with every field but the inpainting mask. */
+    public GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps,
+                             double guidanceScale, SchedulerKind scheduler, long seed, int numImages,
+                             RgbImage initImage, double strength, int maxSequenceLength, double trueCfgScale) {
+        this(prompt, negativePrompt, width, height, steps, guidanceScale, scheduler, seed, numImages, initImage,
+                strength, maxSequenceLength, trueCfgScale, null);
     }
 
     /** A request with every field but true_cfg_scale (1: off). */
@@ -89,13 +102,19 @@ public record GenerationRequest(String prompt, String negativePrompt, int width,
     /** The same request with FLUX's true CFG scale. */
     public GenerationRequest withTrueCfgScale(double scale) {
         return new GenerationRequest(prompt, negativePrompt, width, height, steps, guidanceScale, scheduler, seed,
-                numImages, initImage, strength, maxSequenceLength, scale);
+                numImages, initImage, strength, maxSequenceLength, scale, mask);
     }
 
     /** The same request with T5's (or Qwen-Image's) max_sequence_length. */
     public GenerationRequest withMaxSequenceLength(int length) {
         return new GenerationRequest(prompt, negativePrompt, width, height, steps, guidanceScale, scheduler, seed,
-                numImages, initImage, strength, length, trueCfgScale);
+                numImages, initImage, strength, length, trueCfgScale, mask);
+    }
+
+    /** The same image-to-image request, repainting only where {@code inpaint} says. */
+    public GenerationRequest withMask(InpaintMask inpaint) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, guidanceScale, scheduler, seed,
+                numImages, initImage, strength, maxSequenceLength, trueCfgScale, inpaint);
     }
 
     /** The seed of image {@code i}: seed + i, modulo 2^32, so a batch near the top of the range stays in it. */

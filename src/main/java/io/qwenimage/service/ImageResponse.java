@@ -81,6 +81,10 @@ public record ImageResponse(boolean success, String image, List<String> images, 
         if (request.initImage() != null) {
             parameters.put("strength", request.strength());
         }
+        if (request.mask() != null) {
+            parameters.put("inpainting", true);
+            parameters.put("mask_blur", request.mask().blur());
+        }
         return parameters;
     }
 }

@@ -1,6 +1,7 @@
 package io.qwenimage.service;
 
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.engine.InpaintMask;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.image.DecodeBudget;
 import io.qwenimage.engine.image.ImageCodec;
@@ -62,15 +63,36 @@ public class PictureIntake {
      * @throws io.qwenimage.engine.image.DecodeBudgetExceededException when decodes in flight take the budget
      */
     public <T> Uni<T> withPicture(byte[] picture, BiFunction<QueuePlace, RgbImage, Uni<T>> then) {
+        return withPictures(picture, null, null, (place, pictures) -> then.apply(place, pictures.image()));
+    }
+
+    /**
+     * An uploaded picture and its inpainting mask, decoded together off the event loop (both in the decode
+     * budget).
+     *
+     * @param mask null for none
+     */
+    public record Uploads(RgbImage image, InpaintMask mask) {
+    }
+
+    /**
+     * {@link #withPicture} for a picture and its mask ({@code mask} null: none), the mask read as {@code reading}
+     * says; the header checks apply to both.
+     */
+    public <T> Uni<T> withPictures(byte[] picture, byte[] mask, ImageCodec.MaskReading reading,
+                                   BiFunction<QueuePlace, Uploads, Uni<T>> then) {
         ImageHeader header = ImageCodec.header(picture, maxPixels);
+        ImageHeader maskHeader = mask == null ? null : ImageCodec.header(mask, maxPixels);
         QueuePlace place = new QueuePlace(service.admit());
-        CompletableFuture<RgbImage> decoded;
+        CompletableFuture<Uploads> decoded;
         try {
-            DecodeBudget.Lease lease = budget.acquire(header.decodingBytes());
+            long bytes = header.decodingBytes() + (maskHeader == null ? 0 : maskHeader.decodingBytes());
+            DecodeBudget.Lease lease = budget.acquire(bytes);
             try {
                 decoded = CompletableFuture.supplyAsync(() -> {
                     try (lease) {
-                        return ImageCodec.decode(picture, maxPixels);
+                        return new Uploads(ImageCodec.decode(picture, maxPixels),
+                                mask == null ? null : ImageCodec.decodeMask(mask, maxPixels, reading));
                     }
                 }, decoders);
             } catch (RuntimeException e) {
@@ -91,7 +113,7 @@ public class PictureIntake {
                         context.runOnContext(v -> command.run());
                     }
                 })
-                .onItem().transformToUni(image -> then.apply(place, image))
+                .onItem().transformToUni(uploads -> then.apply(place, uploads))
                 // however it ends (an asynchronous job answered from its Idempotency-Key submits nothing)
                 .onTermination().invoke(place::close);
     }

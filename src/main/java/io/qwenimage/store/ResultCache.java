@@ -43,6 +43,11 @@ public interface ResultCache {
                 digest.update(Integer.toString(request.initImage().height()).getBytes(StandardCharsets.UTF_8));
                 digest.update(request.initImage().rgb());
             }
+            if (request.mask() != null) {
+                digest.update(("\u0000mask" + request.mask().width() + "x" + request.mask().height() + "/"
+                        + request.mask().blur()).getBytes(StandardCharsets.UTF_8));
+                digest.update(request.mask().values());
+            }
             return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -110,7 +110,7 @@ public final class DemoPictureJudge {
         return d;
     }
 
-    private static String nearest(double r, double g, double b) {
+    static String nearest(double r, double g, double b) {
         String best = null;
         double bestD = Double.MAX_VALUE;
         for (Map.Entry<String, int[]> e : COLOURS.entrySet()) {

@@ -1,6 +1,7 @@
 package io.qwenimage.engine.image;
 
 import io.qwenimage.engine.ImageTensors;
+import io.qwenimage.engine.InpaintMask;
 import io.qwenimage.engine.RgbImage;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -60,6 +61,48 @@ public final class ImageCodec {
             RgbImage image = ImageTensors.fromBufferedImage(flatten(reader.read(0)));
             return header.format() == ImageFormat.JPEG
                     ? ExifOrientation.apply(image, ExifOrientation.read(data)) : image;
+        });
+    }
+
+    /** How a mask picture says where to repaint. */
+    public enum MaskReading {
+        /**
+         * Light pixels (at least half grey) are repainted, dark ones kept: AUTOMATIC1111's and diffusers' masks;
+         * transparent pixels count as black (kept).
+         */
+        LUMINANCE,
+        /** Fully transparent pixels (alpha 0) are repainted, the rest kept: OpenAI's edits mask. */
+        TRANSPARENT
+    }
+
+    /**
+     * A mask picture (any format {@link #decode} takes) read as {@code reading} says, as values 255 = repaint.
+     *
+     * @throws ImageTooLargeException and the other errors of {@link #decode}
+     */
+    public static InpaintMask decodeMask(byte[] data, long maxPixels, MaskReading reading) {
+        return read(data, maxPixels, (reader, header) -> {
+            BufferedImage image = reader.read(0);
+            int w = image.getWidth();
+            int h = image.getHeight();
+            boolean alpha = image.getColorModel().hasAlpha();
+            byte[] values = new byte[w * h];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int argb = image.getRGB(x, y);
+                    int a = alpha ? argb >>> 24 : 255;
+                    int v;
+                    if (reading == MaskReading.TRANSPARENT) {
+                        v = a == 0 ? 255 : 0;
+                    } else {
+                        double luma = 0.299 * ((argb >> 16) & 0xFF) + 0.587 * ((argb >> 8) & 0xFF)
+                                + 0.114 * (argb & 0xFF);
+                        v = (int) Math.round(luma * a / 255.0);
+                    }
+                    values[y * w + x] = (byte) v;
+                }
+            }
+            return InpaintMask.of(w, h, values);
         });
     }
 

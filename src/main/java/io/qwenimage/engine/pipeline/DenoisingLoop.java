@@ -29,6 +29,14 @@ final class DenoisingLoop {
         void stepDone(int step, int total);
     }
 
+    /** What a run does to the latents after each scheduler step (inpainting puts the kept part back). */
+    @FunctionalInterface
+    interface AfterStep {
+        AfterStep NONE = step -> { };
+
+        void after(int step);
+    }
+
     /**
      * Runs every step of {@code scheduler} over {@code latents}.
      *
@@ -36,11 +44,18 @@ final class DenoisingLoop {
      */
     static boolean run(Scheduler scheduler, float[] latents, NoiseSource noise, Prediction prediction,
                        Members members) throws OrtException {
+        return run(scheduler, latents, noise, prediction, AfterStep.NONE, members);
+    }
+
+    /** {@link #run(Scheduler, float[], NoiseSource, Prediction, Members)} with {@code after} each step. */
+    static boolean run(Scheduler scheduler, float[] latents, NoiseSource noise, Prediction prediction,
+                       AfterStep after, Members members) throws OrtException {
         for (int step = 0; step < scheduler.steps(); step++) {
             if (!members.stillRunning()) {
                 return false;
             }
             scheduler.step(step, prediction.at(step), latents, noise);
+            after.after(step);
             members.stepDone(step + 1, scheduler.steps());
         }
         return true;

@@ -7,6 +7,7 @@ import io.qwenimage.engine.BatchResults;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ImageTensors;
+import io.qwenimage.engine.InpaintMask;
 import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.Embeddings;
@@ -101,6 +102,10 @@ public final class StableDiffusionPipeline extends ImagePipeline {
         private NoiseSource[] generators;
         private float[] latents;
         private float[] segment;
+        // inpainting: the mask at the latents' size (1 = repaint), each image's clean latents and initial noise
+        private float[] latentMask;
+        private float[][] cleanLatents;
+        private float[][] startNoise;
 
         @Override
         void plan() {
@@ -118,6 +123,9 @@ public final class StableDiffusionPipeline extends ImagePipeline {
             lh = height8 / 8;
             plane = 4 * lw * lh;
             cfg = first.guidanceScale() > 1 && !model.unet().takesTimestepCond();
+            if (first.mask() != null) {
+                latentMask = first.mask().latent(width8, height8);
+            }
         }
 
         /**
@@ -241,7 +249,11 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                         }
                         float[] sampleNoise = new float[plane];
                         generators[i].fill(sampleNoise);
-                        float[] pixels = ImageTensors.toPixels(ImageTensors.resize(r.initImage(), width8, height8));
+                        RgbImage picture = ImageTensors.resize(r.initImage(), width8, height8);
+                        if (r.mask() != null && r.mask().fill() == InpaintMask.Fill.FILL) {
+                            picture = r.mask().filled(picture);
+                        }
+                        float[] pixels = ImageTensors.toPixels(picture);
                         long t0 = System.nanoTime();
                         float[] clean = encoder.encode(pixels, height8, width8, sampleNoise, run);
                         onnx += System.nanoTime() - t0;
@@ -250,7 +262,11 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                             clean[k] *= (float) scaling;
                         }
                         generators[i].fill(segment);
-                        scheduler.addNoise(clean, segment);
+                        if (latentMask != null) {
+                            keepForInpainting(i, clean, r.strength());
+                        } else {
+                            scheduler.addNoise(clean, segment);
+                        }
                         System.arraycopy(clean, 0, latents, i * plane, plane);
                     } else {
                         generators[i].fill(segment);
@@ -262,6 +278,61 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                 }
             }
             return true;
+        }
+
+        /**
+         * Inpainting (diffusers' StableDiffusionInpaintPipeline with a 4-channel UNet): the clean latents and the
+         * initial noise are kept for putting the unmasked part back after every step; the start is pure noise at
+         * strength 1 (diffusers' {@code is_strength_max}), else the picture noised to the first step.
+         */
+        private void keepForInpainting(int i, float[] clean, double strength) {
+            if (cleanLatents == null) {
+                cleanLatents = new float[images][];
+                startNoise = new float[images][];
+            }
+            cleanLatents[i] = clean.clone();
+            startNoise[i] = segment.clone();
+            InpaintMask.Fill fill = entries.get(0).request().mask().fill();
+            if (fill == InpaintMask.Fill.LATENT_NOISE || fill == InpaintMask.Fill.LATENT_NOTHING) {
+                int area = lh * lw;
+                for (int c = 0; c < 4; c++) {
+                    for (int p = 0; p < area; p++) {
+                        if (latentMask[p] != 0f) {
+                            clean[c * area + p] = fill == InpaintMask.Fill.LATENT_NOISE ? segment[c * area + p] : 0f;
+                        }
+                    }
+                }
+            }
+            if (strength >= 1.0) {
+                double sigma = scheduler.initNoiseSigma();
+                for (int k = 0; k < plane; k++) {
+                    clean[k] = (float) (segment[k] * sigma);
+                }
+            } else {
+                scheduler.addNoise(clean, segment);
+            }
+        }
+
+        /**
+         * After step {@code step}: outside the mask the latents become the picture's own, noised to the next
+         * step's level with the initial noise (clean after the last step), {@code (1 - m) x_kept + m x}.
+         */
+        private void putBackKeptPart(int step) {
+            int area = lh * lw;
+            float[] kept = new float[plane];
+            for (int i = 0; i < images; i++) {
+                System.arraycopy(cleanLatents[i], 0, kept, 0, plane);
+                if (step < scheduler.steps() - 1) {
+                    scheduler.addNoise(step + 1, kept, startNoise[i]);
+                }
+                for (int c = 0; c < 4; c++) {
+                    for (int p = 0; p < area; p++) {
+                        float m = latentMask[p];
+                        int k = i * plane + c * area + p;
+                        latents[k] = (1 - m) * kept[c * area + p] + m * latents[k];
+                    }
+                }
+            }
         }
 
         /** The scheduler loop over the UNet, guided per image ({@code u + g (c - u)}) when guidance is on. */
@@ -293,7 +364,7 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                         }
                     }
                     return guided;
-                }, this);
+                }, latentMask == null ? DenoisingLoop.AfterStep.NONE : this::putBackKeptPart, this);
             }
         }
 
@@ -316,6 +387,9 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                     long t0 = System.nanoTime();
                     float[] pixels = model.vaeDecoder().decode(segment, lh, lw, run);
                     onnx += System.nanoTime() - t0;
+                    if (r.mask() != null) {
+                        composite(pixels, r, width8, height8);
+                    }
                     pictures.add(ImageTensors.toImage(pixels, width8, height8, r.width(), r.height()));
                     seeds.add(r.seedOf(i - firstImage[j]));
                 }
@@ -327,6 +401,24 @@ public final class StableDiffusionPipeline extends ImagePipeline {
             }
         }
 
+    }
+
+    /**
+     * Inpainting's final composite, in place: the generated pixels where the mask says repaint, the input picture
+     * (resized as it was for encoding) elsewhere, blended over the mask's soft edge; so the kept part comes back as it
+     * was, not as the VAE would redraw it.
+     */
+    private static void composite(float[] pixels, GenerationRequest r, int width8, int height8) {
+        float[] original = ImageTensors.toPixels(ImageTensors.resize(r.initImage(), width8, height8));
+        float[] weight = r.mask().composite(width8, height8);
+        int area = width8 * height8;
+        for (int c = 0; c < 3; c++) {
+            for (int p = 0; p < area; p++) {
+                float generated = Math.max(-1f, Math.min(1f, pixels[c * area + p]));
+                float w = weight[p];
+                pixels[c * area + p] = w * generated + (1 - w) * original[c * area + p];
+            }
+        }
     }
 
     /** LCM's guidance embedding of w = guidance - 1 (diffusers' get_guidance_scale_embedding), one row per image. */

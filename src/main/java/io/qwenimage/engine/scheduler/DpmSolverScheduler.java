@@ -59,9 +59,9 @@ final class DpmSolverScheduler extends TimestepScheduler {
      * as diffusers' DPM-Solver does; with Karras sigmas that differs from the alpha-bar of the rounded timestep.
      */
     @Override
-    public void addNoise(float[] latents, float[] noise) {
-        double alphaT = alpha(sigmas[0]);
-        double sigmaT = sigmas[0] * alphaT;
+    public void addNoise(int i, float[] latents, float[] noise) {
+        double alphaT = alpha(sigmas[i]);
+        double sigmaT = sigmas[i] * alphaT;
         for (int k = 0; k < latents.length; k++) {
             latents[k] = (float) (alphaT * latents[k] + sigmaT * noise[k]);
         }

@@ -88,8 +88,8 @@ final class EulerScheduler extends TimestepScheduler {
     }
 
     @Override
-    public void addNoise(float[] latents, float[] noise) {
-        double sigma = sigmas[0];
+    public void addNoise(int i, float[] latents, float[] noise) {
+        double sigma = sigmas[i];
         for (int k = 0; k < latents.length; k++) {
             latents[k] = (float) (latents[k] + sigma * noise[k]);
         }

@@ -96,8 +96,8 @@ final class FlowMatchEulerScheduler implements Scheduler {
     }
 
     @Override
-    public void addNoise(float[] latents, float[] noise) {
-        double sigma = sigmas[0];
+    public void addNoise(int i, float[] latents, float[] noise) {
+        double sigma = sigmas[i];
         for (int k = 0; k < latents.length; k++) {
             latents[k] = (float) (sigma * noise[k] + (1 - sigma) * latents[k]);
         }

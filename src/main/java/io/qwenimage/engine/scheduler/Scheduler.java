@@ -31,5 +31,15 @@ public interface Scheduler {
     void step(int i, float[] modelOutput, float[] sample, NoiseSource noise);
 
     /** Image-to-image: noises clean latents in place to the first timestep of this (truncated) schedule. */
-    void addNoise(float[] latents, float[] noise);
+    default void addNoise(float[] latents, float[] noise) {
+        addNoise(0, latents, noise);
+    }
+
+    /**
+     * Noises clean latents in place to the noise level of evaluation {@code i} (diffusers' {@code add_noise} at
+     * {@code timesteps[i]}); inpainting re-noises the kept part of the picture so to the level of the next step.
+     *
+     * @param i 0 to {@code steps() - 1}
+     */
+    void addNoise(int i, float[] latents, float[] noise);
 }

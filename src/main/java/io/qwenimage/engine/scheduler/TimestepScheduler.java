@@ -28,8 +28,8 @@ abstract class TimestepScheduler implements Scheduler {
     }
 
     @Override
-    public void addNoise(float[] latents, float[] noise) {
-        double alpha = schedule.alphaCumprod((int) Math.rint(timesteps[0]));
+    public void addNoise(int i, float[] latents, float[] noise) {
+        double alpha = schedule.alphaCumprod((int) Math.rint(timesteps[i]));
         double a = Math.sqrt(alpha);
         double b = Math.sqrt(1 - alpha);
         for (int k = 0; k < latents.length; k++) {
