@@ -160,6 +160,16 @@ class FlowFamiliesServiceTest {
         assertThat(cfg.<String>path("error.details.field")).isEqualTo("true_cfg_scale");
     }
 
+    @Test
+    void aMaskIsRefusedOnTheFlowFamiliesInWords() {
+        Response r = given().multiPart("image", "in.png", redCircleOnBluePng(64, 64), "image/png")
+                .multiPart("mask", "mask.png", redCircleOnBluePng(64, 64), "image/png")
+                .multiPart("prompt", "a green circle").multiPart("model", "flux-dev").post("/image-to-image");
+        assertThat(r.statusCode()).isEqualTo(422);
+        assertThat(r.<String>path("error.details.field")).isEqualTo("mask");
+        assertThat(r.<String>path("error.message")).contains("flux.1-dev").contains("does not take a mask yet");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sd3", "flux-dev", "flux-schnell"})
     void imageToImageOpenAiA1111AndAsyncJobsRunOnEach(String id) throws InterruptedException {
