@@ -5,8 +5,13 @@ import ai.onnxruntime.OrtSession;
 import io.qwenimage.engine.BatchEntry;
 import io.qwenimage.engine.BatchResults;
 import io.qwenimage.engine.GenerationCancelledException;
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ProgressListener;
+import io.qwenimage.engine.RgbImage;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The state of one run shared by every family: its entries' image rows, in entry order ({@link #firstImage}), which
@@ -68,6 +73,37 @@ abstract class BatchRun implements DenoisingLoop.Members {
 
     /** Each image through the VAE decoder; each entry answered as soon as its pictures are done. */
     abstract void decode() throws OrtException;
+
+    /** Decodes image row {@code image} of entry {@code request} into its picture. */
+    @FunctionalInterface
+    interface PictureDecoder {
+        RgbImage decode(int image, GenerationRequest request) throws OrtException;
+    }
+
+    /**
+     * Each entry's images through {@code decoder}, in order; each entry answered as soon as its pictures are done
+     * (with its prompt's cut text from {@code truncated}), a cancelled one dropped between pictures.
+     */
+    final void answerEach(PictureDecoder decoder, IntFunction<String> truncated) throws OrtException {
+        for (int j = 0; j < entries.size(); j++) {
+            GenerationRequest r = entries.get(j).request();
+            List<RgbImage> pictures = new ArrayList<>(r.numImages());
+            List<Long> seeds = new ArrayList<>(r.numImages());
+            for (int i = firstImage[j]; i < firstImage[j + 1] && !done[j]; i++) {
+                dropCancelled();
+                if (done[j]) {
+                    break;
+                }
+                pictures.add(decoder.decode(i, r));
+                seeds.add(r.seedOf(i - firstImage[j]));
+            }
+            if (!done[j]) {
+                done[j] = true;
+                results.succeeded(j, new GenerationResult(List.copyOf(pictures), List.copyOf(seeds),
+                        truncated.apply(j), onnx));
+            }
+        }
+    }
 
     /** Fails every entry whose token fired; false when none is left. */
     final boolean dropCancelled() {

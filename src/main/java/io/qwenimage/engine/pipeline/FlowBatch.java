@@ -5,16 +5,13 @@ import ai.onnxruntime.OrtSession;
 import io.qwenimage.engine.BatchEntry;
 import io.qwenimage.engine.BatchResults;
 import io.qwenimage.engine.GenerationRequest;
-import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ImageTensors;
 import io.qwenimage.engine.ProgressListener;
-import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.FlowText;
 import io.qwenimage.engine.model.FlowVaeStages;
 import io.qwenimage.engine.scheduler.NoiseSource;
 import io.qwenimage.engine.scheduler.Scheduler;
 import io.qwenimage.engine.scheduler.SchedulerConfig;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,6 +158,10 @@ abstract class FlowBatch extends BatchRun {
     void plan() {
         first = entries.get(0).request();
         img2img = first.initImage() != null;
+        if (first.mask() != null) {
+            // refused before it comes here (RequestMapper); never ignored silently
+            throw new IllegalArgumentException("this family does not inpaint yet: send the picture without a mask");
+        }
         if (img2img && !vae.encodes()) {
             throw new IllegalArgumentException("this model has no vae_encoder, so it cannot do image-to-image");
         }
@@ -225,29 +226,14 @@ abstract class FlowBatch extends BatchRun {
     @Override
     void decode() throws OrtException {
         float[] row = new float[plane];
-        for (int j = 0; j < entries.size(); j++) {
-            GenerationRequest r = entries.get(j).request();
-            List<RgbImage> pictures = new ArrayList<>(r.numImages());
-            List<Long> seeds = new ArrayList<>(r.numImages());
-            for (int i = firstImage[j]; i < firstImage[j + 1] && !done[j]; i++) {
-                dropCancelled();
-                if (done[j]) {
-                    break;
-                }
-                System.arraycopy(latents, i * plane, row, 0, plane);
-                float[] planar = toPlanar(row);
-                probe.finalLatents(i, planar);
-                long t0 = System.nanoTime();
-                float[] pixels = vae.decode(planar, latentH, latentW, run);
-                onnx += System.nanoTime() - t0;
-                pictures.add(ImageTensors.toImage(pixels, r.width(), r.height(), r.width(), r.height()));
-                seeds.add(r.seedOf(i - firstImage[j]));
-            }
-            if (!done[j]) {
-                done[j] = true;
-                results.succeeded(j, new GenerationResult(List.copyOf(pictures), List.copyOf(seeds),
-                        positive[j].truncated(), onnx));
-            }
-        }
+        answerEach((i, r) -> {
+            System.arraycopy(latents, i * plane, row, 0, plane);
+            float[] planar = toPlanar(row);
+            probe.finalLatents(i, planar);
+            long t0 = System.nanoTime();
+            float[] pixels = vae.decode(planar, latentH, latentW, run);
+            onnx += System.nanoTime() - t0;
+            return ImageTensors.toImage(pixels, r.width(), r.height(), r.width(), r.height());
+        }, j -> positive[j].truncated());
     }
 }

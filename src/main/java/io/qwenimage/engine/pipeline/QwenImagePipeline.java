@@ -5,7 +5,6 @@ import ai.onnxruntime.OrtSession;
 import io.qwenimage.engine.BatchEntry;
 import io.qwenimage.engine.BatchResults;
 import io.qwenimage.engine.GenerationRequest;
-import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ImageTensors;
 import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.RgbImage;
@@ -23,7 +22,6 @@ import io.qwenimage.engine.scheduler.Scheduler;
 import io.qwenimage.engine.tokenizer.QwenPrompt;
 import io.qwenimage.engine.tokenizer.QwenTokenizer;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -114,6 +112,10 @@ public final class QwenImagePipeline extends ImagePipeline {
         void plan() {
             first = entries.get(0).request();
             img2img = first.initImage() != null;
+            if (first.mask() != null) {
+                // refused before it comes here (RequestMapper); never ignored silently
+                throw new IllegalArgumentException("this family does not inpaint yet: send the picture without a mask");
+            }
             if (img2img && !model.vae().encodes()) {
                 throw new IllegalArgumentException("this model has no vae_encoder, so it cannot do image-to-image");
             }
@@ -279,29 +281,14 @@ public final class QwenImagePipeline extends ImagePipeline {
         @Override
         void decode() throws OrtException {
             float[] row = new float[plane];
-            for (int j = 0; j < entries.size(); j++) {
-                GenerationRequest r = entries.get(j).request();
-                List<RgbImage> pictures = new ArrayList<>(r.numImages());
-                List<Long> seeds = new ArrayList<>(r.numImages());
-                for (int i = firstImage[j]; i < firstImage[j + 1] && !done[j]; i++) {
-                    dropCancelled();
-                    if (done[j]) {
-                        break;
-                    }
-                    System.arraycopy(latents, i * plane, row, 0, plane);
-                    float[] z = LatentPacking.unpack(row, QwenVaeStages.CHANNELS, latentH, latentW);
-                    long t0 = System.nanoTime();
-                    float[] pixels = model.vae().decode(z, latentH, latentW, run);
-                    onnx += System.nanoTime() - t0;
-                    pictures.add(ImageTensors.toImage(pixels, r.width(), r.height(), r.width(), r.height()));
-                    seeds.add(r.seedOf(i - firstImage[j]));
-                }
-                if (!done[j]) {
-                    done[j] = true;
-                    results.succeeded(j, new GenerationResult(List.copyOf(pictures), List.copyOf(seeds),
-                            positive[j].truncated(), onnx));
-                }
-            }
+            answerEach((i, r) -> {
+                System.arraycopy(latents, i * plane, row, 0, plane);
+                float[] z = LatentPacking.unpack(row, QwenVaeStages.CHANNELS, latentH, latentW);
+                long t0 = System.nanoTime();
+                float[] pixels = model.vae().decode(z, latentH, latentW, run);
+                onnx += System.nanoTime() - t0;
+                return ImageTensors.toImage(pixels, r.width(), r.height(), r.width(), r.height());
+            }, j -> positive[j].truncated());
         }
     }
 }

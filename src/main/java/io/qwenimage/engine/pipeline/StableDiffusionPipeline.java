@@ -5,7 +5,6 @@ import ai.onnxruntime.OrtSession;
 import io.qwenimage.engine.BatchEntry;
 import io.qwenimage.engine.BatchResults;
 import io.qwenimage.engine.GenerationRequest;
-import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ImageTensors;
 import io.qwenimage.engine.InpaintMask;
 import io.qwenimage.engine.ProgressListener;
@@ -23,7 +22,6 @@ import io.qwenimage.engine.onnx.Workspace;
 import io.qwenimage.engine.scheduler.Scheduler;
 import io.qwenimage.engine.tokenizer.TokenizedPrompt;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -372,33 +370,18 @@ public final class StableDiffusionPipeline extends ImagePipeline {
         @Override
         void decode() throws OrtException {
             float inverse = (float) (1.0 / model.info().scalingFactor());
-            for (int j = 0; j < entries.size(); j++) {
-                GenerationRequest r = entries.get(j).request();
-                List<RgbImage> pictures = new ArrayList<>(r.numImages());
-                List<Long> seeds = new ArrayList<>(r.numImages());
-                for (int i = firstImage[j]; i < firstImage[j + 1] && !done[j]; i++) {
-                    dropCancelled();
-                    if (done[j]) {
-                        break;
-                    }
-                    for (int k = 0; k < plane; k++) {
-                        segment[k] = latents[i * plane + k] * inverse;
-                    }
-                    long t0 = System.nanoTime();
-                    float[] pixels = model.vaeDecoder().decode(segment, lh, lw, run);
-                    onnx += System.nanoTime() - t0;
-                    if (r.mask() != null) {
-                        composite(pixels, r, width8, height8);
-                    }
-                    pictures.add(ImageTensors.toImage(pixels, width8, height8, r.width(), r.height()));
-                    seeds.add(r.seedOf(i - firstImage[j]));
+            answerEach((i, r) -> {
+                for (int k = 0; k < plane; k++) {
+                    segment[k] = latents[i * plane + k] * inverse;
                 }
-                if (!done[j]) {
-                    done[j] = true;
-                    results.succeeded(j, new GenerationResult(List.copyOf(pictures), List.copyOf(seeds),
-                            positive[j].truncated(), onnx));
+                long t0 = System.nanoTime();
+                float[] pixels = model.vaeDecoder().decode(segment, lh, lw, run);
+                onnx += System.nanoTime() - t0;
+                if (r.mask() != null) {
+                    composite(pixels, r, width8, height8);
                 }
-            }
+                return ImageTensors.toImage(pixels, width8, height8, r.width(), r.height());
+            }, j -> positive[j].truncated());
         }
 
     }
