@@ -61,14 +61,14 @@ public class RequestMapper {
 
     /**
      * The engine request of an inpainting call of any wire format: image-to-image repainting where {@code mask}
-     * says (strength 1 unless given, as diffusers' inpainting pipeline). Served on the SD families (latent
-     * blending); a mask that marks nothing is refused.
+     * says (strength 1 unless given, as diffusers' inpainting pipelines). Served by latent blending on the SD
+     * families, SD3 and FLUX (not yet on Qwen-Image); a mask that marks nothing is refused.
      */
     public GenerationRequest inpaint(RequestFields fields, Double strength, RgbImage image, InpaintMask mask,
                                      ModelInfo model) {
-        if (!model.pipeline().unet()) {
-            throw ServiceException.invalid("mask", "inpainting is served on Stable Diffusion and SDXL models; this "
-                    + "model (" + model.family() + ") does not take a mask yet");
+        if (model.pipeline() == ModelFamily.QWEN_IMAGE) {
+            throw ServiceException.invalid("mask", "inpainting is served on Stable Diffusion, SDXL, SD3 and FLUX "
+                    + "models; this model (" + model.family() + ") does not take a mask yet");
         }
         if (mask.repaintsNothing()) {
             throw ServiceException.invalid("mask", "the mask marks nothing to repaint (white pixels are repainted; "

@@ -195,6 +195,24 @@ public record InpaintMask(int width, int height, byte[] values, int blur, Fill f
         return out;
     }
 
+    /**
+     * Inpainting's final composite, in place on decoded pixels (planar [3][h][w] in [-1, 1]): the generated pixels
+     * where the mask says repaint, {@code input} (resized as it was for encoding) elsewhere, blended over the soft
+     * edge; so the kept part comes back as it was sent, not as the VAE would redraw it.
+     */
+    public void overlay(float[] pixels, RgbImage input, int w, int h) {
+        float[] original = ImageTensors.toPixels(ImageTensors.resize(input, w, h));
+        float[] weight = composite(w, h);
+        int area = w * h;
+        for (int c = 0; c < 3; c++) {
+            for (int p = 0; p < area; p++) {
+                float generated = Math.max(-1f, Math.min(1f, pixels[c * area + p]));
+                float m = weight[p];
+                pixels[c * area + p] = m * generated + (1 - m) * original[c * area + p];
+            }
+        }
+    }
+
     private byte[] resized(int w, int h) {
         if (w == width && h == height) {
             return values;

@@ -122,6 +122,16 @@ class QwenImageRoutesTest {
     }
 
     @Test
+    void aMaskIsRefusedInWordsUntilQwenImageInpaints() {
+        Response r = given().multiPart("image", "in.png", redCircleOnBluePng(64, 64), "image/png")
+                .multiPart("mask", "mask.png", redCircleOnBluePng(64, 64), "image/png")
+                .multiPart("prompt", "a green circle").post("/image-to-image");
+        assertThat(r.statusCode()).isEqualTo(422);
+        assertThat(r.<String>path("error.details.field")).isEqualTo("mask");
+        assertThat(r.<String>path("error.message")).contains("qwen-image").contains("does not take a mask yet");
+    }
+
+    @Test
     void imageToImageKeepsTheInputsBackgroundAndSnapsItsSizeTo16() {
         byte[] input = redCircleOnBluePng(72, 72);
         Response r = given().multiPart("image", "in.png", input, "image/png")

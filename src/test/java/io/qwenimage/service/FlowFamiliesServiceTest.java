@@ -160,14 +160,22 @@ class FlowFamiliesServiceTest {
         assertThat(cfg.<String>path("error.details.field")).isEqualTo("true_cfg_scale");
     }
 
-    @Test
-    void aMaskIsRefusedOnTheFlowFamiliesInWords() {
+    @ParameterizedTest
+    @ValueSource(strings = {"sd3", "flux-dev"})
+    void aMaskInpaintsOnTheFlowFamilies(String id) {
+        byte[] white = io.qwenimage.engine.image.ImageCodec.encodePng(new io.qwenimage.engine.RgbImage(64, 64,
+                filled(64 * 64 * 3)), Map.of());
         Response r = given().multiPart("image", "in.png", redCircleOnBluePng(64, 64), "image/png")
-                .multiPart("mask", "mask.png", redCircleOnBluePng(64, 64), "image/png")
-                .multiPart("prompt", "a green circle").multiPart("model", "flux-dev").post("/image-to-image");
-        assertThat(r.statusCode()).isEqualTo(422);
-        assertThat(r.<String>path("error.details.field")).isEqualTo("mask");
-        assertThat(r.<String>path("error.message")).contains("flux.1-dev").contains("does not take a mask yet");
+                .multiPart("mask", "mask.png", white, "image/png").multiPart("num_inference_steps", "2")
+                .multiPart("prompt", "a green circle").multiPart("model", id).post("/image-to-image");
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+        assertThat(r.<Boolean>path("metadata.parameters.inpainting")).isTrue();
+    }
+
+    private static byte[] filled(int n) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, (byte) 255);
+        return b;
     }
 
     @ParameterizedTest

@@ -6,7 +6,9 @@ import io.qwenimage.engine.BatchEntry;
 import io.qwenimage.engine.BatchResults;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.ImageTensors;
+import io.qwenimage.engine.InpaintMask;
 import io.qwenimage.engine.ProgressListener;
+import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.FlowText;
 import io.qwenimage.engine.model.FlowVaeStages;
 import io.qwenimage.engine.scheduler.NoiseSource;
@@ -74,6 +76,10 @@ abstract class FlowBatch extends BatchRun {
     int plane;
     NoiseSource[] generators;
     float[] latents;
+    // inpainting: the latent mask (1 = repaint) and each image's clean latents and initial noise, in model layout
+    private float[] latentMask;
+    private float[][] cleanLatents;
+    private float[][] startNoise;
     /** Entry j's prompt; its negative prompt when the family runs a negative pass (else null). */
     FlowPrompt[] positive;
     FlowPrompt[] negative;
@@ -158,10 +164,6 @@ abstract class FlowBatch extends BatchRun {
     void plan() {
         first = entries.get(0).request();
         img2img = first.initImage() != null;
-        if (first.mask() != null) {
-            // refused before it comes here (RequestMapper); never ignored silently
-            throw new IllegalArgumentException("this family does not inpaint yet: send the picture without a mask");
-        }
         if (img2img && !vae.encodes()) {
             throw new IllegalArgumentException("this model has no vae_encoder, so it cannot do image-to-image");
         }
@@ -175,6 +177,17 @@ abstract class FlowBatch extends BatchRun {
         plane = vae.channels() * latentH * latentW;
         scheduler = first.scheduler().create(schedulerConfig, first.steps(), img2img ? first.strength() : 1.0,
                 tokens);
+        if (first.mask() != null) {
+            // the latent mask repeated over the channels, in the transformer's layout (FLUX: packed like the latents)
+            float[] area = first.mask().latent(first.width(), first.height());
+            float[] planar = new float[plane];
+            for (int c = 0; c < vae.channels(); c++) {
+                System.arraycopy(area, 0, planar, c * area.length, area.length);
+            }
+            latentMask = toModelLayout(planar);
+            cleanLatents = new float[images][];
+            startNoise = new float[images][];
+        }
     }
 
     @Override
@@ -195,11 +208,17 @@ abstract class FlowBatch extends BatchRun {
                     }
                     float[] posterior = new float[plane];
                     generators[i].fill(posterior);
-                    float[] pixels = ImageTensors.toPixels(ImageTensors.resize(r.initImage(), r.width(), r.height()));
+                    RgbImage picture = ImageTensors.resize(r.initImage(), r.width(), r.height());
+                    if (r.mask() != null && r.mask().fill() == InpaintMask.Fill.FILL) {
+                        picture = r.mask().filled(picture);
+                    }
                     long t0 = System.nanoTime();
-                    float[] clean = vae.encode(pixels, r.height(), r.width(), posterior, run);
+                    float[] clean = vae.encode(ImageTensors.toPixels(picture), r.height(), r.width(), posterior, run);
                     onnx += System.nanoTime() - t0;
                     generators[i].fill(start);
+                    if (latentMask != null) {
+                        keepForInpainting(i, clean, start, r.mask().fill());
+                    }
                     scheduler.addNoise(clean, start);
                     start = clean;
                 } else {
@@ -220,7 +239,44 @@ abstract class FlowBatch extends BatchRun {
                 System.arraycopy(part, 0, out, i * plane, plane);
             }
         };
-        return DenoisingLoop.run(scheduler, latents, perImage, prediction, this);
+        return DenoisingLoop.run(scheduler, latents, perImage, prediction,
+                latentMask == null ? DenoisingLoop.AfterStep.NONE : this::putBackKeptPart, this);
+    }
+
+    /**
+     * Keeps image {@code i}'s clean latents and initial noise (copies: SD3's layout is the planar array itself) for
+     * {@link #putBackKeptPart}; A1111's latent fills change the masked part of {@code clean} before it is noised.
+     */
+    private void keepForInpainting(int i, float[] clean, float[] start, InpaintMask.Fill fill) {
+        cleanLatents[i] = toModelLayout(clean.clone());
+        startNoise[i] = toModelLayout(start.clone());
+        if (fill == InpaintMask.Fill.LATENT_NOISE || fill == InpaintMask.Fill.LATENT_NOTHING) {
+            float[] area = entries.get(0).request().mask().latent(first.width(), first.height());
+            for (int k = 0; k < plane; k++) {
+                if (area[k % area.length] != 0f) {
+                    clean[k] = fill == InpaintMask.Fill.LATENT_NOISE ? start[k] : 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Inpainting (diffusers' FluxInpaintPipeline and StableDiffusion3InpaintPipeline by blending): after step
+     * {@code step} the latents outside the mask become the picture's own, noised to the next step's sigma with the
+     * initial noise ({@code scale_noise}; clean after the last), {@code (1 - m) x_kept + m x}.
+     */
+    private void putBackKeptPart(int step) {
+        float[] kept = new float[plane];
+        for (int i = 0; i < images; i++) {
+            System.arraycopy(cleanLatents[i], 0, kept, 0, plane);
+            if (step < scheduler.steps() - 1) {
+                scheduler.addNoise(step + 1, kept, startNoise[i]);
+            }
+            for (int k = 0; k < plane; k++) {
+                float m = latentMask[k];
+                latents[i * plane + k] = (1 - m) * kept[k] + m * latents[i * plane + k];
+            }
+        }
     }
 
     @Override
@@ -233,6 +289,9 @@ abstract class FlowBatch extends BatchRun {
             long t0 = System.nanoTime();
             float[] pixels = vae.decode(planar, latentH, latentW, run);
             onnx += System.nanoTime() - t0;
+            if (r.mask() != null) {
+                r.mask().overlay(pixels, r.initImage(), r.width(), r.height());
+            }
             return ImageTensors.toImage(pixels, r.width(), r.height(), r.width(), r.height());
         }, j -> positive[j].truncated());
     }

@@ -378,30 +378,12 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                 float[] pixels = model.vaeDecoder().decode(segment, lh, lw, run);
                 onnx += System.nanoTime() - t0;
                 if (r.mask() != null) {
-                    composite(pixels, r, width8, height8);
+                    r.mask().overlay(pixels, r.initImage(), width8, height8);
                 }
                 return ImageTensors.toImage(pixels, width8, height8, r.width(), r.height());
             }, j -> positive[j].truncated());
         }
 
-    }
-
-    /**
-     * Inpainting's final composite, in place: the generated pixels where the mask says repaint, the input picture
-     * (resized as it was for encoding) elsewhere, blended over the mask's soft edge; so the kept part comes back as it
-     * was, not as the VAE would redraw it.
-     */
-    private static void composite(float[] pixels, GenerationRequest r, int width8, int height8) {
-        float[] original = ImageTensors.toPixels(ImageTensors.resize(r.initImage(), width8, height8));
-        float[] weight = r.mask().composite(width8, height8);
-        int area = width8 * height8;
-        for (int c = 0; c < 3; c++) {
-            for (int p = 0; p < area; p++) {
-                float generated = Math.max(-1f, Math.min(1f, pixels[c * area + p]));
-                float w = weight[p];
-                pixels[c * area + p] = w * generated + (1 - w) * original[c * area + p];
-            }
-        }
     }
 
     /** LCM's guidance embedding of w = guidance - 1 (diffusers' get_guidance_scale_embedding), one row per image. */
