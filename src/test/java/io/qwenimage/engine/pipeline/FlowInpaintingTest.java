@@ -21,8 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Inpainting on SD3 and FLUX (latent blending in flow matching's own noise, {@code sigma·eps + (1 - sigma)·x}), on the
- * tiny fixtures: the kept half of the picture comes back as sent and the masked half is repainted; a mask over
+ * Inpainting on SD3 and FLUX (latent blending in flow matching's own noise, {@code sigma·eps + (1 - sigma)·x}), and
+ * on SDXL (the Stable Diffusion pipeline's blending), on the tiny fixtures: the kept half of the picture comes back as sent and the masked half is repainted; a mask over
  * everything at strength 1 gives exactly the picture plain image-to-image gives (sigma 1 is pure noise, nothing is
  * put back, the composite takes every generated pixel).
  */
@@ -32,21 +32,24 @@ class FlowInpaintingTest {
     static final RgbImage INPUT = ImageCodec.decode(TestImages.redCircleOnBluePng(64, 64), 1 << 20);
     static Sd3Model sd3;
     static FluxModel flux;
+    static io.qwenimage.engine.model.ModelBundle sdxl;
 
     @BeforeAll
     static void open() {
         sd3 = Sd3Model.open(Path.of("src/test/resources/models/tiny-sd3"), SESSIONS);
         flux = FluxModel.open(Path.of("src/test/resources/models/tiny-flux-dev"), SESSIONS);
+        sdxl = io.qwenimage.engine.model.ModelBundle.open(Path.of("src/test/resources/models/tiny-sdxl"), SESSIONS);
     }
 
     @AfterAll
     static void close() {
         sd3.close();
         flux.close();
+        sdxl.close();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sd3", "flux"})
+    @ValueSource(strings = {"sd3", "flux", "sdxl"})
     void theKeptHalfComesBackAsSentAndTheMaskedHalfIsRepainted(String family) {
         byte[] left = new byte[64 * 64];
         for (int y = 0; y < 64; y++) {
@@ -90,7 +93,16 @@ class FlowInpaintingTest {
     }
 
     private static RgbImage generate(String family, GenerationRequest request) {
-        ImagePipeline pipeline = family.equals("sd3") ? new Sd3Pipeline(sd3) : new FluxPipeline(flux);
+        ImagePipeline pipeline = switch (family) {
+            case "sd3" -> new Sd3Pipeline(sd3);
+            case "flux" -> new FluxPipeline(flux);
+            default -> new StableDiffusionPipeline(sdxl);
+        };
+        if (family.equals("sdxl")) {
+            // SDXL runs on the Stable Diffusion pipeline's inpainting (its own scheduler family)
+            request = new GenerationRequest(request.prompt(), "", 64, 64, 4, 5.0, SchedulerKind.EULER, 7, 1,
+                    request.initImage(), request.strength()).withMask(request.mask());
+        }
         return pipeline.generate(request, ProgressListener.NONE, new CancellationToken()).images().get(0);
     }
 }
