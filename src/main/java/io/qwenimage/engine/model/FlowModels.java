@@ -1,13 +1,10 @@
 package io.qwenimage.engine.model;
 
 import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OrtSession;
 import io.qwenimage.engine.JsonFiles;
 import io.qwenimage.engine.ModelException;
-import io.qwenimage.engine.onnx.SessionFactory;
 import io.qwenimage.engine.scheduler.SchedulerConfig;
 import java.nio.file.Path;
-import java.util.List;
 
 /** What opening an SD3 or a FLUX folder has in common. */
 final class FlowModels {
@@ -41,9 +38,4 @@ final class FlowModels {
                 : "float32";
     }
 
-    static OrtSession open(SessionFactory sessions, Path file, List<AutoCloseable> opened) {
-        OrtSession s = sessions.open(file);
-        opened.add(s);
-        return s;
-    }
 }

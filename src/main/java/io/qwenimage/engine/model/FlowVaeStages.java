@@ -55,9 +55,8 @@ public final class FlowVaeStages implements AutoCloseable {
             throw ModelException.of(configFile, "scaling_factor must be positive, got " + scale);
         }
         Path decoderFile = folder.resolve("vae_decoder/model.onnx");
-        var session = sessions.open(decoderFile);
-        opened.add(session);
-        VaeDecoderStage decoder = new VaeDecoderStage(sessions.environment(), session, decoderFile, channels);
+        VaeDecoderStage decoder = new VaeDecoderStage(sessions.environment(),
+                ModelParts.open(sessions, decoderFile, opened), decoderFile, channels);
         Path encoderFile = folder.resolve("vae_encoder/model.onnx");
         VaeEncoderStage encoder = Files.exists(encoderFile)
                 ? VaeEncoderStage.open(sessions, encoderFile, opened::add, channels) : null;

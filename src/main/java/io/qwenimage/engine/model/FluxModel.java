@@ -42,15 +42,15 @@ public final class FluxModel implements AutoCloseable {
             this.t5Tokenizer = T5Tokenizer.load(folder.resolve("tokenizer_2"));
             opened.add(t5Tokenizer);
             Path te = folder.resolve("text_encoder/model.onnx");
-            this.clip = new TextEncoderStage(sessions.environment(), FlowModels.open(sessions, te, opened), te);
+            this.clip = new TextEncoderStage(sessions.environment(), ModelParts.open(sessions, te, opened), te);
             if (!clip.hasPooled()) {
                 throw ModelException.of(te, "has no pooler_output (nor text_embeds): FLUX reads CLIP's pooled vector");
             }
             Path te2 = folder.resolve("text_encoder_2/model.onnx");
-            this.t5 = new TextEncoderStage(sessions.environment(), FlowModels.open(sessions, te2, opened), te2);
+            this.t5 = new TextEncoderStage(sessions.environment(), ModelParts.open(sessions, te2, opened), te2);
             Path tr = folder.resolve("transformer/model.onnx");
             this.transformer = new FluxTransformerStage(sessions.environment(),
-                    FlowModels.open(sessions, tr, opened), tr);
+                    ModelParts.open(sessions, tr, opened), tr);
             this.vae = FlowVaeStages.open(folder, sessions, opened, SCALING_FACTOR, SHIFT_FACTOR);
         } catch (RuntimeException e) {
             ModelParts.closeAfterFailure(opened, e);

@@ -77,15 +77,15 @@ public final class ModelBundle implements AutoCloseable {
         int width;
         try {
             Path te = folder.resolve("text_encoder/model.onnx");
-            this.textEncoder = new TextEncoderStage(sessions.environment(), open(sessions, te, opened), te);
+            this.textEncoder = new TextEncoderStage(sessions.environment(), ModelParts.open(sessions, te, opened), te);
             Path te2 = folder.resolve("text_encoder_2/model.onnx");
-            this.textEncoder2 = xl ? new TextEncoderStage(sessions.environment(), open(sessions, te2, opened), te2)
-                    : null;
+            this.textEncoder2 = xl ? new TextEncoderStage(sessions.environment(),
+                    ModelParts.open(sessions, te2, opened), te2) : null;
             Path un = folder.resolve("unet/model.onnx");
-            this.unet = new UnetStage(sessions.environment(), open(sessions, un, opened), un);
+            this.unet = new UnetStage(sessions.environment(), ModelParts.open(sessions, un, opened), un);
             checkConditioning(te, te2, un);
             Path vd = folder.resolve("vae_decoder/model.onnx");
-            this.vaeDecoder = new VaeDecoderStage(sessions.environment(), open(sessions, vd, opened), vd);
+            this.vaeDecoder = new VaeDecoderStage(sessions.environment(), ModelParts.open(sessions, vd, opened), vd);
             Path ve = folder.resolve("vae_encoder/model.onnx");
             this.vaeEncoder = Files.exists(ve) ? VaeEncoderStage.open(sessions, ve, opened::add) : null;
             width = probeTextWidth();
@@ -214,9 +214,4 @@ public final class ModelBundle implements AutoCloseable {
         }
     }
 
-    private static ai.onnxruntime.OrtSession open(SessionFactory sessions, Path file, List<AutoCloseable> opened) {
-        ai.onnxruntime.OrtSession s = sessions.open(file);
-        opened.add(s);
-        return s;
-    }
 }

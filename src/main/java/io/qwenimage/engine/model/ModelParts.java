@@ -34,6 +34,14 @@ final class ModelParts {
         }
     }
 
+    /** Opens {@code file}'s session and records it in {@code opened}, so that a later failure of the load closes it. */
+    static ai.onnxruntime.OrtSession open(io.qwenimage.engine.onnx.SessionFactory sessions, Path file,
+                                          List<AutoCloseable> opened) {
+        ai.onnxruntime.OrtSession s = sessions.open(file);
+        opened.add(s);
+        return s;
+    }
+
     /** What was opened before a load failed, closed; their own failures are added to {@code cause}. */
     static void closeAfterFailure(List<AutoCloseable> opened, RuntimeException cause) {
         for (AutoCloseable c : opened) {

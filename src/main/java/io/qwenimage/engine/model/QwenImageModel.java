@@ -55,13 +55,15 @@ public final class QwenImageModel implements AutoCloseable {
             this.tokenizer = QwenTokenizer.load(folder.resolve("tokenizer"));
             opened.add(tokenizer);
             Path te = folder.resolve("text_encoder/model.onnx");
-            this.textEncoder = new QwenTextEncoderStage(sessions.environment(), open(sessions, te, opened), te);
+            this.textEncoder = new QwenTextEncoderStage(sessions.environment(),
+                    ModelParts.open(sessions, te, opened), te);
             Path tr = folder.resolve("transformer/model.onnx");
-            this.transformer = new QwenTransformerStage(sessions.environment(), open(sessions, tr, opened), tr);
+            this.transformer = new QwenTransformerStage(sessions.environment(),
+                    ModelParts.open(sessions, tr, opened), tr);
             Path vd = folder.resolve("vae_decoder/model.onnx");
             Path ve = folder.resolve("vae_encoder/model.onnx");
-            OrtSession decoder = open(sessions, vd, opened);
-            OrtSession encoder = Files.exists(ve) ? open(sessions, ve, opened) : null;
+            OrtSession decoder = ModelParts.open(sessions, vd, opened);
+            OrtSession encoder = Files.exists(ve) ? ModelParts.open(sessions, ve, opened) : null;
             this.vae = new QwenVaeStages(sessions.environment(), decoder, vd, encoder, ve, vaeConfig);
             this.textWidth = probeTextWidth();
         } catch (RuntimeException e) {
@@ -149,9 +151,4 @@ public final class QwenImageModel implements AutoCloseable {
         }
     }
 
-    private static OrtSession open(SessionFactory sessions, Path file, List<AutoCloseable> opened) {
-        OrtSession s = sessions.open(file);
-        opened.add(s);
-        return s;
-    }
 }

@@ -61,10 +61,10 @@ public final class Sd3Model implements AutoCloseable {
                 opened.add(t5Tokenizer);
             }
             Path te = folder.resolve("text_encoder/model.onnx");
-            this.clipLEncoder = new TextEncoderStage(sessions.environment(), FlowModels.open(sessions, te, opened),
+            this.clipLEncoder = new TextEncoderStage(sessions.environment(), ModelParts.open(sessions, te, opened),
                     te);
             Path te2 = folder.resolve("text_encoder_2/model.onnx");
-            this.clipGEncoder = new TextEncoderStage(sessions.environment(), FlowModels.open(sessions, te2, opened),
+            this.clipGEncoder = new TextEncoderStage(sessions.environment(), ModelParts.open(sessions, te2, opened),
                     te2);
             for (var encoder : List.of(clipLEncoder, clipGEncoder)) {
                 if (!encoder.servesSdxl()) {
@@ -73,10 +73,10 @@ public final class Sd3Model implements AutoCloseable {
                             + "onnx (it exports them for SD3)");
                 }
             }
-            this.t5 = withT5 ? new TextEncoderStage(sessions.environment(), FlowModels.open(sessions, t5File,
+            this.t5 = withT5 ? new TextEncoderStage(sessions.environment(), ModelParts.open(sessions, t5File,
                     opened), t5File) : null;
             Path tr = folder.resolve("transformer/model.onnx");
-            this.transformer = new Sd3TransformerStage(sessions.environment(), FlowModels.open(sessions, tr, opened),
+            this.transformer = new Sd3TransformerStage(sessions.environment(), ModelParts.open(sessions, tr, opened),
                     tr);
             this.vae = FlowVaeStages.open(folder, sessions, opened, SCALING_FACTOR, SHIFT_FACTOR);
             checkTextWidths(transformerConfig);

@@ -121,14 +121,17 @@ public final class Sd3Pipeline extends ImagePipeline {
 
         @Override
         boolean denoise() throws OrtException {
+            int rows = cfg ? 2 * images : images;
+            // with CFG the latents go in twice (positive rows, then negative rows); one buffer for the whole run
+            float[] doubled = cfg ? new float[rows * plane] : null;
+            float[] velocity = cfg ? new float[images * plane] : null;
             return loop(step -> {
                 double t = (float) scheduler.timestep(step);
-                int rows = cfg ? 2 * images : images;
                 float[] input = latents;
                 if (cfg) {
-                    input = new float[rows * plane];
-                    System.arraycopy(latents, 0, input, 0, images * plane);
-                    System.arraycopy(latents, 0, input, images * plane, images * plane);
+                    System.arraycopy(latents, 0, doubled, 0, images * plane);
+                    System.arraycopy(latents, 0, doubled, images * plane, images * plane);
+                    input = doubled;
                 }
                 long t0 = System.nanoTime();
                 float[] out = model.transformer().predict(rows, input, latentH, latentW, text, t, run);
@@ -136,7 +139,6 @@ public final class Sd3Pipeline extends ImagePipeline {
                 if (!cfg) {
                     return out;
                 }
-                float[] velocity = new float[images * plane];
                 for (int j = 0; j < entries.size(); j++) {
                     double g = entries.get(j).request().guidanceScale();
                     for (int k = firstImage[j] * plane; k < firstImage[j + 1] * plane; k++) {
