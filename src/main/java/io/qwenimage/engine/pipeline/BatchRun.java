@@ -9,6 +9,7 @@ import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.RgbImage;
+import io.qwenimage.engine.scheduler.Scheduler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -131,6 +132,28 @@ abstract class BatchRun implements DenoisingLoop.Members {
     public final boolean stillRunning() {
         return dropCancelled();
     }
+
+    @Override
+    public final void preview(Scheduler scheduler, int step, float[] modelOutput, float[] latents)
+            throws OrtException {
+        float[] denoised = null;
+        for (int j = 0; j < entries.size(); j++) {
+            ProgressListener progress = entries.get(j).progress();
+            if (!done[j] && progress.wantsPreview(step + 1, scheduler.steps())) {
+                if (denoised == null) {
+                    denoised = new float[latents.length];
+                    scheduler.denoised(step, modelOutput, latents, denoised);
+                }
+                progress.onPreview(step + 1, scheduler.steps(), previewOf(denoised, firstImage[j]));
+            }
+        }
+    }
+
+    /**
+     * The preview of image row {@code image} of {@code latents} (the whole run's, in the family's layout): the
+     * entry's first picture, projected to RGB at the latents' resolution.
+     */
+    abstract RgbImage previewOf(float[] latents, int image) throws OrtException;
 
     @Override
     public final void stepDone(int step, int total) {

@@ -7,7 +7,7 @@ import io.qwenimage.engine.scheduler.Scheduler;
 /**
  * The denoising loop every pipeline family runs: before each step, drop the entries whose caller cancelled (and
  * stop when none is left); the family's model prediction for the current latents (guidance included); the
- * scheduler's update in place; progress to the entries still running.
+ * scheduler's update in place; progress (and previews to those who asked) to the entries still running.
  */
 final class DenoisingLoop {
 
@@ -27,6 +27,12 @@ final class DenoisingLoop {
 
         /** {@code step} of {@code total} steps is done. */
         void stepDone(int step, int total);
+
+        /**
+         * Gives the entries that want one a preview of evaluation {@code step}'s prediction, before the scheduler
+         * moves {@code latents}.
+         */
+        void preview(Scheduler scheduler, int step, float[] modelOutput, float[] latents) throws OrtException;
     }
 
     /** What a run does to the latents after each scheduler step (inpainting puts the kept part back). */
@@ -54,7 +60,9 @@ final class DenoisingLoop {
             if (!members.stillRunning()) {
                 return false;
             }
-            scheduler.step(step, prediction.at(step), latents, noise);
+            float[] out = prediction.at(step);
+            members.preview(scheduler, step, out, latents);
+            scheduler.step(step, out, latents, noise);
             after.after(step);
             members.stepDone(step + 1, scheduler.steps());
         }

@@ -97,6 +97,22 @@ abstract class FlowBatch extends BatchRun {
         this.family = family;
     }
 
+    /** The previews of a flow model with this VAE: made once per pipeline, so the projection is fitted once. */
+    static LatentPreviewer previewer(FlowVaeStages vae) {
+        return new LatentPreviewer(vae.channels(), vae::decode, !vae.encodes() ? null
+                : (pixels, h, w, run) -> vae.encode(pixels, h, w, new float[vae.channels() * (h / 8) * (w / 8)], run));
+    }
+
+    /** The model's previews (one per pipeline, so its projection is fitted once). */
+    abstract LatentPreviewer previewer();
+
+    @Override
+    final RgbImage previewOf(float[] denoised, int image) throws OrtException {
+        float[] row = new float[plane];
+        System.arraycopy(denoised, image * plane, row, 0, plane);
+        return previewer().preview(toPlanar(row), 0, latentH, latentW, run);
+    }
+
     /** One image's planar latents in the layout the transformer takes. */
     abstract float[] toModelLayout(float[] planar);
 

@@ -34,6 +34,7 @@ public final class FluxPipeline extends ImagePipeline {
     private final FluxModel model;
     private final NoiseFactory noise;
     private final FlowBatch.LatentProbe probe;
+    private final LatentPreviewer previewer;
 
     public FluxPipeline(FluxModel model) {
         this(model, GaussianNoise::new, FlowBatch.LatentProbe.NONE);
@@ -43,6 +44,7 @@ public final class FluxPipeline extends ImagePipeline {
         this.model = model;
         this.noise = noise;
         this.probe = probe;
+        this.previewer = FlowBatch.previewer(model.vae());
     }
 
     public FluxModel model() {
@@ -75,6 +77,11 @@ public final class FluxPipeline extends ImagePipeline {
     }
 
     private final class Batch extends FlowBatch {
+
+        @Override
+        LatentPreviewer previewer() {
+            return previewer;
+        }
 
         private boolean trueCfg;
         private double[] imageIds;

@@ -50,6 +50,7 @@ public final class QwenImagePipeline extends ImagePipeline {
 
     private final QwenImageModel model;
     private final NoiseFactory noise;
+    private final LatentPreviewer previewer;
 
     public QwenImagePipeline(QwenImageModel model) {
         this(model, GaussianNoise::new);
@@ -58,6 +59,8 @@ public final class QwenImagePipeline extends ImagePipeline {
     QwenImagePipeline(QwenImageModel model, NoiseFactory noise) {
         this.model = model;
         this.noise = noise;
+        this.previewer = new LatentPreviewer(QwenVaeStages.CHANNELS, model.vae()::decode,
+                model.vae().encodes() ? model.vae()::encode : null);
     }
 
     public QwenImageModel model() {
@@ -275,6 +278,14 @@ public final class QwenImagePipeline extends ImagePipeline {
             float[] out = model.transformer().predict(images, latents, tokens, text, sigma, imageRotary, run);
             onnx += System.nanoTime() - t0;
             return out;
+        }
+
+        @Override
+        RgbImage previewOf(float[] denoised, int image) throws OrtException {
+            float[] row = new float[plane];
+            System.arraycopy(denoised, image * plane, row, 0, plane);
+            float[] z = LatentPacking.unpack(row, QwenVaeStages.CHANNELS, latentH, latentW);
+            return previewer.preview(z, 0, latentH, latentW, run);
         }
 
         /** Each image unpacked and through the VAE decoder; each entry answered as it is done. */

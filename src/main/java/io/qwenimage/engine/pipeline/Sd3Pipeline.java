@@ -30,6 +30,7 @@ public final class Sd3Pipeline extends ImagePipeline {
     private final Sd3Model model;
     private final NoiseFactory noise;
     private final FlowBatch.LatentProbe probe;
+    private final LatentPreviewer previewer;
 
     public Sd3Pipeline(Sd3Model model) {
         this(model, GaussianNoise::new, FlowBatch.LatentProbe.NONE);
@@ -39,6 +40,7 @@ public final class Sd3Pipeline extends ImagePipeline {
         this.model = model;
         this.noise = noise;
         this.probe = probe;
+        this.previewer = FlowBatch.previewer(model.vae());
     }
 
     public Sd3Model model() {
@@ -88,6 +90,11 @@ public final class Sd3Pipeline extends ImagePipeline {
     }
 
     private final class Batch extends FlowBatch {
+
+        @Override
+        LatentPreviewer previewer() {
+            return previewer;
+        }
 
         private boolean cfg;
         private FlowText text;          // [positive rows, then negative rows] with CFG

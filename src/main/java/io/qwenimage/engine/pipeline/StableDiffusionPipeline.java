@@ -43,6 +43,7 @@ public final class StableDiffusionPipeline extends ImagePipeline {
 
     private final ModelBundle model;
     private final NoiseFactory noise;
+    private final LatentPreviewer previewer;
 
     public StableDiffusionPipeline(ModelBundle model) {
         this(model, GaussianNoise::new);
@@ -51,6 +52,19 @@ public final class StableDiffusionPipeline extends ImagePipeline {
     StableDiffusionPipeline(ModelBundle model, NoiseFactory noise) {
         this.model = model;
         this.noise = noise;
+        float inverse = (float) (1.0 / model.info().scalingFactor());
+        this.previewer = new LatentPreviewer(4, (planar, h, w, run) -> {
+            for (int k = 0; k < planar.length; k++) {
+                planar[k] *= inverse;
+            }
+            return model.vaeDecoder().decode(planar, h, w, run);
+        }, model.vaeEncoder() == null ? null : (pixels, h, w, run) -> {
+            float[] z = model.vaeEncoder().encode(pixels, h, w, new float[4 * (h / 8) * (w / 8)], run);
+            for (int k = 0; k < z.length; k++) {
+                z[k] *= (float) model.info().scalingFactor();
+            }
+            return z;
+        });
     }
 
     public ModelBundle model() {
@@ -364,6 +378,11 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                     return guided;
                 }, latentMask == null ? DenoisingLoop.AfterStep.NONE : this::putBackKeptPart, this);
             }
+        }
+
+        @Override
+        RgbImage previewOf(float[] denoised, int image) throws OrtException {
+            return previewer.preview(denoised, image * plane, lh, lw, run);
         }
 
         /** Each image through the VAE decoder, cropped to the requested size; each entry answered as it is done. */

@@ -68,6 +68,12 @@ final class DpmSolverScheduler extends TimestepScheduler {
     }
 
     @Override
+    double alphaBarAt(int i) {
+        double alphaT = alpha(sigmas[i]);
+        return alphaT * alphaT;
+    }
+
+    @Override
     public void step(int i, float[] modelOutput, float[] sample, NoiseSource noise) {
         double alphaS = alpha(sigmas[i]);
         double sigmaS = sigmas[i] * alphaS;

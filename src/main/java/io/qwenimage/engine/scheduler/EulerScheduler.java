@@ -69,11 +69,7 @@ final class EulerScheduler extends TimestepScheduler {
         for (int k = 0; k < sample.length; k++) {
             double x = sample[k];
             double m = modelOutput[k];
-            double x0 = switch (prediction) {
-                case EPSILON -> x - sigma * m;
-                case V_PREDICTION -> m * (-sigma / Math.sqrt(sigma * sigma + 1)) + x / (sigma * sigma + 1);
-                case SAMPLE -> m;
-            };
+            double x0 = x0(sigma, m, x);
             sample[k] = (float) (x + (x - x0) / sigma * dt);
         }
         if (up > 0) {
@@ -84,6 +80,21 @@ final class EulerScheduler extends TimestepScheduler {
             for (int k = 0; k < sample.length; k++) {
                 sample[k] += (float) (fresh[k] * up);
             }
+        }
+    }
+
+    private double x0(double sigma, double m, double x) {
+        return switch (prediction) {
+            case EPSILON -> x - sigma * m;
+            case V_PREDICTION -> m * (-sigma / Math.sqrt(sigma * sigma + 1)) + x / (sigma * sigma + 1);
+            case SAMPLE -> m;
+        };
+    }
+
+    @Override
+    public void denoised(int i, float[] modelOutput, float[] sample, float[] into) {
+        for (int k = 0; k < sample.length; k++) {
+            into[k] = (float) x0(sigmas[i], modelOutput[k], sample[k]);
         }
     }
 

@@ -95,6 +95,15 @@ final class FlowMatchEulerScheduler implements Scheduler {
         }
     }
 
+    /** The velocity is noise minus the clean sample, and {@code x = sigma noise + (1 - sigma) x0}. */
+    @Override
+    public void denoised(int i, float[] modelOutput, float[] sample, float[] into) {
+        double sigma = sigmas[i];
+        for (int k = 0; k < sample.length; k++) {
+            into[k] = (float) (sample[k] - sigma * modelOutput[k]);
+        }
+    }
+
     @Override
     public void addNoise(int i, float[] latents, float[] noise) {
         double sigma = sigmas[i];

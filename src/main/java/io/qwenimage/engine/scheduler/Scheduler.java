@@ -42,4 +42,11 @@ public interface Scheduler {
      * @param i 0 to {@code steps() - 1}
      */
     void addNoise(int i, float[] latents, float[] noise);
+
+    /**
+     * The clean latents that the model output at evaluation {@code i} predicts for {@code sample} (diffusers'
+     * {@code pred_original_sample}), written to {@code into}; {@code sample} is not changed. Live previews show it
+     * rather than the noisy latents, so the picture is visible from the first steps.
+     */
+    void denoised(int i, float[] modelOutput, float[] sample, float[] into);
 }

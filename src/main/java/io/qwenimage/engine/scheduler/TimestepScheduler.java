@@ -27,9 +27,22 @@ abstract class TimestepScheduler implements Scheduler {
         return timesteps[i];
     }
 
+    /** The cumulative alpha of evaluation {@code i}'s noise level. */
+    double alphaBarAt(int i) {
+        return schedule.alphaCumprod((int) Math.rint(timesteps[i]));
+    }
+
+    @Override
+    public void denoised(int i, float[] modelOutput, float[] sample, float[] into) {
+        double alphaBar = alphaBarAt(i);
+        for (int k = 0; k < sample.length; k++) {
+            into[k] = Prediction.x0(prediction, modelOutput[k], sample[k], alphaBar);
+        }
+    }
+
     @Override
     public void addNoise(int i, float[] latents, float[] noise) {
-        double alpha = schedule.alphaCumprod((int) Math.rint(timesteps[i]));
+        double alpha = alphaBarAt(i);
         double a = Math.sqrt(alpha);
         double b = Math.sqrt(1 - alpha);
         for (int k = 0; k < latents.length; k++) {
