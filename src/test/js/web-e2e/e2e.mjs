@@ -42,6 +42,19 @@ try {
   await page.getByLabel('Steps').fill('100');
   await page.getByRole('button', { name: 'Generate' }).click();
   await page.locator('#status', { hasText: /Step \d+ of 100/ }).waitFor({ timeout: 60000 });
+  // the live preview shows the picture as it forms: a PNG of 512/8 = 64 latent pixels, enlarged to 256
+  const preview = page.locator('#preview-box:not([hidden]) img');
+  await preview.waitFor({ timeout: 30000 });
+  const shown = await preview.evaluate(async (el) => {
+    await el.decode();
+    return [el.naturalWidth, el.naturalHeight, el.src.slice(0, 22)];
+  });
+  if (shown[0] !== 256 || shown[1] !== 256 || shown[2] !== 'data:image/png;base64,') {
+    fail(`the preview is ${shown}`);
+  }
+  const previewCaption = await page.locator('#preview-caption').textContent();
+  if (!/Preview after step \d+/.test(previewCaption)) fail(`preview caption "${previewCaption}"`);
+  console.log(`preview shown: ${shown[0]}x${shown[1]}, "${previewCaption}"`);
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.locator('#status', { hasText: 'Cancelled' }).waitFor({ timeout: 30000 });
   if (await page.locator('#results figure').count() !== 1) fail('the cancelled generation left a picture');

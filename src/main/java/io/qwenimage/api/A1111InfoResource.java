@@ -10,10 +10,12 @@ import io.qwenimage.service.CallerProgress;
 import io.qwenimage.service.GenerationService;
 import io.qwenimage.service.Generations;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -96,11 +98,14 @@ public class A1111InfoResource {
         return options();
     }
 
-    /** The caller's current generation: fraction done, ETA, steps. */
+    /**
+     * The caller's current generation: fraction done, ETA, steps, and unless {@code skip_current_image} its live
+     * preview as base64 PNG (asking starts previews for that generation, so the first poll has none yet).
+     */
     @GET
     @Path("/progress")
-    public Map<String, Object> progress() {
-        CallerProgress current = generations.progress();
+    public Map<String, Object> progress(@QueryParam("skip_current_image") @DefaultValue("false") boolean skipImage) {
+        CallerProgress current = generations.progress(!skipImage);
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("job_count", current.jobCount());
         state.put("sampling_step", current.step());
@@ -110,7 +115,7 @@ public class A1111InfoResource {
         v.put("progress", current.fraction());
         v.put("eta_relative", current.etaSeconds());
         v.put("state", state);
-        v.put("current_image", null);
+        v.put("current_image", current.preview());
         v.put("textinfo", current.state());
         return v;
     }

@@ -130,9 +130,19 @@ public class ErrorMapper {
 
     /** {@code problem} in the seed's envelope (OpenAI's on the {@code /v1/} routes), with its headers. */
     static Response envelope(Problem problem, ContainerRequestContext request) {
-        String path = request == null ? null : request.getUriInfo().getPath();
-        Object body = ErrorEnvelope.body(problem, ErrorEnvelope.openAiPath(path), path,
+        return envelope(problem, request == null ? null : request.getUriInfo().getPath(),
                 request == null ? null : request.getMethod());
+    }
+
+    /** {@link #answer(Throwable, ContainerRequestContext)} for a request to {@code path}, known without its context. */
+    static Response answer(Throwable failure, String path, String method) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        return envelope(requestProblem(t).orElseGet(() -> ErrorCatalogue.problemOf(failure)), path, method);
+    }
+
+    private static Response envelope(Problem problem, String path, String method) {
+        Object body = ErrorEnvelope.body(problem, ErrorEnvelope.openAiPath(path), path, method);
         Response.ResponseBuilder b = Response.status(problem.status()).type(MediaType.APPLICATION_JSON).entity(body);
         if (problem.retryAfterSeconds() != null) {
             b.header("Retry-After", problem.retryAfterSeconds());

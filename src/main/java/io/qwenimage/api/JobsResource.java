@@ -2,21 +2,26 @@ package io.qwenimage.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.qwenimage.config.QwenConfig;
+import io.qwenimage.jobs.LivePreview;
 import io.qwenimage.service.Generations;
 import io.qwenimage.service.JobAnswer;
 import io.qwenimage.service.JobStatus;
+import io.qwenimage.service.PreviewPictures;
 import io.qwenimage.service.ProgressStream;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -88,15 +93,18 @@ public class JobsResource {
 
     /**
      * One {@code progress} event whenever status, position or step change (checked every 200 ms), then one
-     * {@code done} event with the final status document, and the stream ends.
+     * {@code done} event with the final status document, and the stream ends. With {@code ?preview=true} the job
+     * makes live previews and each {@code progress} event carries the latest as {@code preview} (a PNG data URL);
+     * without it the job makes none.
      */
     @GET
     @Path("/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
-    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse,
-                                          @Context HttpServerResponse response) {
-        ProgressStream stream = generations.openProgressStream(id);
+    public Multi<OutboundSseEvent> events(@PathParam("id") String id,
+                                          @QueryParam("preview") @DefaultValue("false") boolean preview,
+                                          @Context Sse sse, @Context HttpServerResponse response) {
+        ProgressStream stream = generations.openProgressStream(id, preview);
         response.setWriteQueueMaxSize(maxUnreadBytes);
         return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
             AtomicReference<List<Object>> last = new AtomicReference<>();
@@ -125,10 +133,12 @@ public class JobsResource {
                         return;
                     }
                     JobStatus view = generations.document(answer);
-                    List<Object> key = java.util.Arrays.asList(answer.status(), view.position(), view.step());
+                    LivePreview latest = stream.preview();
+                    List<Object> key = java.util.Arrays.asList(answer.status(), view.position(), view.step(),
+                            latest == null ? null : latest.index());
                     if (!Objects.equals(last.getAndSet(key), key)) {
                         emitter.emit(sse.newEventBuilder().name("progress").id(id)
-                                .data(json.writeValueAsString(view)).build());
+                                .data(progressEvent(view, latest)).build());
                     }
                 } catch (JsonProcessingException | RuntimeException ex) {
                     if (!Generations.storeUnavailable(ex)) {
@@ -143,6 +153,17 @@ public class JobsResource {
                 stream.close();
             });
         });
+    }
+
+    /** A progress event's data: the status document, with the live preview when there is one. */
+    private String progressEvent(JobStatus view, LivePreview latest) throws JsonProcessingException {
+        if (latest == null) {
+            return json.writeValueAsString(view);
+        }
+        ObjectNode node = json.valueToTree(view);
+        node.put("preview", PreviewPictures.dataUrl(latest));
+        node.put("preview_step", latest.step());
+        return json.writeValueAsString(node);
     }
 
     /** True once the client has left more than the bound unread for longer than the drain timeout. */

@@ -21,5 +21,7 @@ public record OpenAiImageRequest(
         @JsonProperty("steps") Integer steps,
         @JsonProperty("guidance_scale") Double guidanceScale,
         @JsonProperty("true_cfg_scale") Double trueCfgScale,
-        @JsonProperty("scheduler") String scheduler) {
+        @JsonProperty("scheduler") String scheduler,
+        @JsonProperty("stream") Boolean stream,
+        @JsonProperty("partial_images") Integer partialImages) {
 }

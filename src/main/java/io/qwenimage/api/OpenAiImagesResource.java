@@ -1,5 +1,6 @@
 package io.qwenimage.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.InpaintMask;
@@ -14,6 +15,8 @@ import io.qwenimage.service.GenerationCommand;
 import io.qwenimage.service.Generations;
 import io.qwenimage.service.PictureIntake;
 import io.qwenimage.service.QueuePlace;
+import io.qwenimage.observability.GenerationObserver;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -47,9 +50,13 @@ public class OpenAiImagesResource {
     private final ImageLinks links;
     private final QwenConfig config;
     private final PictureIntake intake;
+    private final ObjectMapper json;
+    private final GenerationObserver observer;
 
     public OpenAiImagesResource(Generations generations, RequestMapper mapper, ImageLinks links, QwenConfig config,
-                                PictureIntake intake) {
+                                PictureIntake intake, ObjectMapper json, GenerationObserver observer) {
+        this.json = json;
+        this.observer = observer;
         this.generations = generations;
         this.mapper = mapper;
         this.links = links;
@@ -60,30 +67,32 @@ public class OpenAiImagesResource {
     @POST
     @Path("/generations")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> generations(OpenAiImageRequest body, @Context UriInfo uri) {
+    public Multi<byte[]> generations(OpenAiImageRequest body, @Context UriInfo uri) {
         if (body == null) {
             throw ServiceException.invalid("prompt", "a JSON body with \"prompt\" is required");
         }
-        return generations.model(modelId(body.model())).flatMap(model -> {
+        return StreamableAnswer.route(() -> generations.model(modelId(body.model())).flatMap(model -> {
             int[] size = size(body.size(), model);
             GenerationRequest request = mapper.textToImage(new RequestFields(body.prompt(), body.negativePrompt(),
                     size[0], size[1], body.steps(), new Guidance(body.guidanceScale(), body.trueCfgScale()),
                     body.seed(), body.n(), body.scheduler()), model);
-            return answer(model.id(), null, request, body.responseFormat(), body.outputFormat(), uri);
-        });
+            return answer(model.id(), null, request, new Delivery(body.responseFormat(), body.outputFormat(),
+                    Boolean.TRUE.equals(body.stream()), body.partialImages(), "image_generation"), uri);
+        }), "/v1/images/generations", json);
     }
 
     @POST
     @Path("/edits")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> edits(@RestForm("image") FileUpload image, @RestForm("image[]") FileUpload imageArray,
+    public Multi<byte[]> edits(@RestForm("image") FileUpload image, @RestForm("image[]") FileUpload imageArray,
                                @RestForm String prompt, @RestForm("mask") FileUpload mask, @RestForm String n,
                                @RestForm String size, @RestForm("response_format") String responseFormat,
                                @RestForm("output_format") String outputFormat, @RestForm String seed,
                                @RestForm String strength, @RestForm("model") String modelName,
+                               @RestForm String stream, @RestForm("partial_images") String partialImages,
                                @Context UriInfo uri) {
+        boolean streamed = UploadedValues.flag(stream, "stream");
+        Integer partials = UploadedValues.integer(partialImages, "partial_images");
         byte[] bytes = UploadedValues.file(image != null ? image : imageArray, "image",
                 config.server().maxFileSize());
         byte[] maskBytes = mask == null || mask.uploadedFile() == null ? null
@@ -91,7 +100,7 @@ public class OpenAiImagesResource {
         Long seedValue = UploadedValues.wholeNumber(seed, "seed");
         Integer count = UploadedValues.integer(n, "n");
         Double strengthValue = UploadedValues.number(strength, "strength");
-        return generations.model(modelId(modelName)).flatMap(model -> {
+        return StreamableAnswer.route(() -> generations.model(modelId(modelName)).flatMap(model -> {
             int[] wh = size == null || size.isBlank() || size.equals("auto") ? new int[] {0, 0} : size(size, model);
             // OpenAI's mask: a PNG of the image's size whose fully transparent pixels are the ones to edit
             return intake.withPictures(bytes, maskBytes, ImageCodec.MaskReading.TRANSPARENT, (place, uploads) -> {
@@ -106,9 +115,10 @@ public class OpenAiImagesResource {
                 }
                 GenerationRequest request = edit == null ? mapper.imageToImage(fields, strengthValue, input, model)
                         : mapper.inpaint(fields, strengthValue, input, edit, model);
-                return answer(model.id(), place, request, responseFormat, outputFormat, uri);
+                return answer(model.id(), place, request, new Delivery(responseFormat, outputFormat, streamed,
+                        partials, "image_edit"), uri);
             });
-        });
+        }), "/v1/images/edits", json);
     }
 
     /**
@@ -123,9 +133,26 @@ public class OpenAiImagesResource {
         return name.startsWith("dall-e") || name.startsWith("gpt-image") ? null : requested.trim();
     }
 
+    /**
+     * How the caller wants the pictures: {@code response_format}, {@code output_format}, and streamed as
+     * Server-Sent Events with {@code partial_images} previews ({@code kind}: the events' prefix).
+     */
+    private record Delivery(String responseFormat, String outputFormat, boolean stream, Integer partialImages,
+                            String kind) {
+    }
+
     /** {@code place}: the queue place taken before the picture was decoded, or null. */
-    private Uni<Response> answer(String model, QueuePlace place, GenerationRequest request, String responseFormat,
-                                 String outputFormat, UriInfo uri) {
+    private Uni<StreamableAnswer> answer(String model, QueuePlace place, GenerationRequest request, Delivery how,
+                                         UriInfo uri) {
+        String responseFormat = how.responseFormat();
+        String outputFormat = how.outputFormat();
+        int partials = how.partialImages() == null ? 0 : how.partialImages();
+        if (partials < 0 || partials > 3) {
+            throw ServiceException.invalid("partial_images", "partial_images must be 0 to 3, not " + partials);
+        }
+        if (how.partialImages() != null && !how.stream()) {
+            throw ServiceException.invalid("partial_images", "partial_images needs stream: true");
+        }
         String delivery = responseFormat == null ? "b64_json" : responseFormat.toLowerCase(Locale.ROOT);
         if (!delivery.equals("b64_json") && !delivery.equals("url")) {
             throw ServiceException.invalid("response_format", "response_format must be b64_json or url");
@@ -137,7 +164,15 @@ public class OpenAiImagesResource {
         String encoding = mapper.outputFormat(format);
         String base = uri.getBaseUri().toString().replaceAll("/$", "");
         GenerationCommand command = GenerationCommand.of(model, request, encoding, place, null);
-        return generations.generate(command).map(pictures -> body(pictures, delivery.equals("url") ? base : null));
+        if (how.stream()) {
+            if (delivery.equals("url")) {
+                throw ServiceException.invalid("response_format", "a streamed answer carries b64_json, not url");
+            }
+            return Uni.createFrom().item(StreamableAnswer.events(OpenAiImageStream.start(json, generations, observer,
+                    command, partials, how.kind())));
+        }
+        return generations.generate(command).map(pictures -> StreamableAnswer.of(
+                body(pictures, delivery.equals("url") ? base : null), json));
     }
 
     /** OpenAI's {@code {created, data: [{b64_json | url, revised_prompt}], ...}}; links under {@code base}. */

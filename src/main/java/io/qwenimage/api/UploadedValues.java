@@ -25,6 +25,18 @@ final class UploadedValues {
         return v == null ? null : v.intValue();
     }
 
+    /** A form's true/false field; absent is false. */
+    static boolean flag(String value, String field) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ServiceException.invalid(field, field + " must be true or false, not '" + value + "'");
+        };
+    }
+
     static Long wholeNumber(String value, String field) {
         if (value == null || value.isBlank()) {
             return null;

@@ -40,6 +40,7 @@ public final class ConfigValidator {
         positive(problems, "qwen.jobs.events-max-subscribers-per-job", c.jobs().eventsMaxSubscribersPerJob());
         positive(problems, "qwen.jobs.events-max-subscribers-per-caller", c.jobs().eventsMaxSubscribersPerCaller());
         positive(problems, "qwen.jobs.events-max-unread-bytes", c.jobs().eventsMaxUnreadBytes());
+        positive(problems, "qwen.jobs.preview-every-steps", c.jobs().previewEverySteps());
         positive(problems, "qwen.jobs.events-drain-timeout", c.jobs().eventsDrainTimeout().toMillis());
         positive(problems, "qwen.jobs.max-result-bytes-per-owner", c.jobs().maxResultBytesPerOwner());
         positive(problems, "qwen.jobs.redis.timeout", c.jobs().redis().timeout().toMillis());

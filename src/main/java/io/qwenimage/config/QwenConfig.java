@@ -369,6 +369,14 @@ public interface QwenConfig {
         @WithDefault("8")
         int eventsMaxSubscribersPerJob();
 
+        /**
+         * Live previews, for the callers who ask for them (progress streams with {@code ?preview=true}, A1111's
+         * progress): one after every this many denoising steps.
+         */
+        @WithName("preview-every-steps")
+        @WithDefault("1")
+        int previewEverySteps();
+
         /** Progress streams open at once for one caller (API key or client address); more answer 429. */
         @WithName("events-max-subscribers-per-caller")
         @WithDefault("16")

@@ -29,9 +29,9 @@ public final class BatchMember<T> {
         return job.token();
     }
 
-    /** Step progress of this member (feeds its status, events and the stall watchdog). */
+    /** Step progress of this member (feeds its status, events and the stall watchdog) and its previews. */
     public ProgressListener progress() {
-        return job::progress;
+        return job.listener();
     }
 
     /** Completes the member with its value (ignored after the first outcome). */

@@ -1,6 +1,11 @@
 package io.qwenimage.jobs;
 
 import io.qwenimage.engine.CancellationToken;
+import io.qwenimage.engine.ProgressListener;
+import io.qwenimage.engine.RgbImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +32,10 @@ public final class Job<T> {
     private volatile long startedNanos;
     private volatile long readySinceNanos = submittedNanos;
     private Runnable onRemoveWhileQueued = () -> { };
+    private volatile PreviewSchedule previews;
+    private volatile Consumer<LivePreview> previewSink = p -> { };
+    /** Every preview made so far, in order (a few: spread schedules make at most three, others keep the latest). */
+    private final List<LivePreview> made = new ArrayList<>();
 
     Job(String id, JobTask<T> task, Duration timeout) {
         this.id = id;
@@ -161,6 +170,60 @@ public final class Job<T> {
      */
     boolean dropWhileQueued(JobState end) {
         return state.compareAndSet(JobState.QUEUED, end);
+    }
+
+    /**
+     * From now on the job makes live previews at {@code schedule}'s steps (its caller asked: a progress stream with
+     * previews, A1111's progress, OpenAI streaming). Until someone asks, a job makes none.
+     */
+    public void wantPreviews(PreviewSchedule schedule) {
+        previews = schedule;
+    }
+
+    /**
+     * {@link #wantPreviews} and each preview handed to {@code sink} as it is made, on the worker: the sink must
+     * only pass it on (to another thread, which encodes it).
+     */
+    public void wantPreviews(PreviewSchedule schedule, Consumer<LivePreview> sink) {
+        previewSink = sink;
+        previews = schedule;
+    }
+
+    /** The latest preview, or null before the first. */
+    public LivePreview preview() {
+        synchronized (made) {
+            return made.isEmpty() ? null : made.get(made.size() - 1);
+        }
+    }
+
+    /** What the worker reports to: steps (status, events, the stall watchdog) and the previews asked for. */
+    ProgressListener listener() {
+        return new ProgressListener() {
+            @Override
+            public void onStep(int done, int total) {
+                progress(done, total);
+            }
+
+            @Override
+            public boolean wantsPreview(int done, int total) {
+                PreviewSchedule schedule = previews;
+                return schedule != null && schedule.due(done, total);
+            }
+
+            @Override
+            public void onPreview(int done, int total, RgbImage picture) {
+                LivePreview preview;
+                synchronized (made) {
+                    int index = made.isEmpty() ? 0 : made.get(made.size() - 1).index() + 1;
+                    if (made.size() >= 4) {
+                        made.remove(0);
+                    }
+                    preview = new LivePreview(done, total, index, picture);
+                    made.add(preview);
+                }
+                previewSink.accept(preview);
+            }
+        };
     }
 
     void progress(int done, int total) {

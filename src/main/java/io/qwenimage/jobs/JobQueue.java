@@ -349,7 +349,7 @@ public final class JobQueue implements AutoCloseable {
         T value = null;
         Throwable error = null;
         try {
-            value = job.task().run(job.token(), job::progress);
+            value = job.task().run(job.token(), job.listener());
         } catch (Exception | Error e) {
             error = e;
         }

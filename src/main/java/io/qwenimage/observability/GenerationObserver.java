@@ -85,8 +85,9 @@ public class GenerationObserver {
 
     @ServerResponseFilter
     public void end(ContainerRequestContext request, ContainerResponseContext response) {
-        // 202: an asynchronous job was accepted; it is recorded when it ends
-        if (request.getProperty(RECORD) instanceof GenerationRecord record && response.getStatus() != 202) {
+        // 202: an asynchronous job was accepted; it is recorded when it ends (a streamed answer likewise)
+        if (request.getProperty(RECORD) instanceof GenerationRecord record && response.getStatus() != 202
+                && !record.isStreamed()) {
             String code = ErrorEnvelope.codeOf(response.getEntity());
             end(record, Outcome.of(response.getStatus(), code), response.getStatus());
         }

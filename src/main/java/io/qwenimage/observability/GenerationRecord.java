@@ -14,6 +14,7 @@ public final class GenerationRecord {
     private final Caller caller;
     private final String requestId;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile boolean streamed;
     private volatile GenerationRequest request;
     private volatile String model = "none";
     private volatile long submittedNanos;
@@ -80,6 +81,15 @@ public final class GenerationRecord {
     }
 
     /** True the first time only. */
+    /** The answer is a stream that outlives the response's start: the stream ends the record, not the response. */
+    public void streamed() {
+        streamed = true;
+    }
+
+    boolean isStreamed() {
+        return streamed;
+    }
+
     boolean end() {
         return ended.compareAndSet(false, true);
     }

@@ -276,6 +276,11 @@ class AsyncGenerations {
         return orExpired(shared.find(id).filter(r -> r.owner().equals(owner)), id, owner).map(JobAnswer::stored);
     }
 
+    /** Caller {@code owner}'s job {@code id} when it is on this replica (previews exist only where a job runs). */
+    Optional<Job<ImageResponse>> localJob(String id, String owner) {
+        return local.get(id, owner).map(AsyncJobStore.Entry::job);
+    }
+
     /** The document of {@code answer}: the live one, or the stored one parsed (small while the job runs). */
     JobStatus document(JobAnswer answer) {
         return answer.isStored() ? parse(answer.record()) : answer.live();

@@ -9,8 +9,10 @@ package io.qwenimage.service;
  * @param totalSteps the steps it runs (0 when none)
  * @param etaSeconds the estimated seconds to its end (0 when unknown)
  * @param state      {@code queued}, {@code running}, ..., or null when the caller has none
+ * @param preview    the running generation's latest live preview (base64 PNG), or null
  */
-public record CallerProgress(int jobCount, int step, int totalSteps, double etaSeconds, String state) {
+public record CallerProgress(int jobCount, int step, int totalSteps, double etaSeconds, String state,
+                             String preview) {
 
     /** The fraction of the steps done, 0 to 1. */
     public double fraction() {

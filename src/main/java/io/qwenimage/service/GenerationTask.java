@@ -6,6 +6,7 @@ import io.qwenimage.engine.CancellationToken;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ProgressListener;
+import io.qwenimage.engine.RgbImage;
 import io.qwenimage.jobs.BatchMember;
 import io.qwenimage.jobs.BatchableTask;
 import io.qwenimage.jobs.JobHooks;
@@ -138,6 +139,16 @@ final class GenerationTask<T> implements BatchableTask<T> {
             @Override
             public void onPhase(Phase phase) {
                 hooks.onPhase(phase);
+            }
+
+            @Override
+            public boolean wantsPreview(int step, int total) {
+                return progress.wantsPreview(step, total);
+            }
+
+            @Override
+            public void onPreview(int step, int total, RgbImage preview) {
+                progress.onPreview(step, total, preview);
             }
         };
     }

@@ -12,6 +12,8 @@ import io.qwenimage.jobs.Job;
 import io.qwenimage.jobs.JobHooks;
 import io.qwenimage.jobs.JobState;
 import io.qwenimage.jobs.JobStoreUnavailableException;
+import io.qwenimage.jobs.LivePreview;
+import io.qwenimage.jobs.PreviewSchedule;
 import io.qwenimage.jobs.SubscriberLimits;
 import io.qwenimage.observability.GenerationObserver;
 import io.qwenimage.observability.GenerationRecord;
@@ -31,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
@@ -56,6 +59,7 @@ public class Generations {
     private final AsyncGenerations async;
     private final RunningJobs running;
     private final ResultCache cache;
+    private final int previewEverySteps;
 
     Generations(GenerationService service, PictureEncoder encoder, JobDeadline deadline, Callers callers,
                 QwenConfig config, GenerationObserver observer, AsyncGenerations async, RunningJobs running,
@@ -69,6 +73,7 @@ public class Generations {
         this.async = async;
         this.running = running;
         this.cache = shared.cache().orElse(null);
+        this.previewEverySteps = config.jobs().previewEverySteps();
     }
 
     /**
@@ -106,14 +111,28 @@ public class Generations {
      * it too. The job holds one of its caller's job slots until it ends.
      */
     public Uni<GeneratedPictures> generate(GenerationCommand command) {
+        return generate(command, job -> { });
+    }
+
+    /**
+     * {@link #generate(GenerationCommand)} with live previews at {@code previews}' steps, each handed to
+     * {@code sink} on the worker as it is made (OpenAI's streamed partial images). A cached answer has none.
+     */
+    public Uni<GeneratedPictures> generate(GenerationCommand command, PreviewSchedule previews,
+                                           Consumer<LivePreview> sink) {
+        return generate(command, job -> job.wantPreviews(previews, sink));
+    }
+
+    private Uni<GeneratedPictures> generate(GenerationCommand command, Consumer<Job<?>> watch) {
         GenerationRecord record = observer.current();
         String owner = callers.current().id();
         if (!cacheable(record)) {
-            return await(submit(command, record, owner, hooks(command, record), Function.identity()), record);
+            return await(submit(command, record, owner, hooks(command, record), Function.identity(), watch),
+                    record);
         }
         // the cache may be Redis (blocking calls): looked up off the event loop
         JobHooks hooks = hooks(command, record);
-        return Uni.createFrom().item(() -> submit(command, record, owner, hooks, Function.identity()))
+        return Uni.createFrom().item(() -> submit(command, record, owner, hooks, Function.identity(), watch))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .flatMap(job -> await(job, record));
     }
@@ -131,7 +150,7 @@ public class Generations {
         JobHooks hooks = hooks(command, record);
         // the job store may be Redis (blocking calls): off the event loop
         return Uni.createFrom().item(() -> async.submit(owner, command.idempotencyKey(), () -> {
-                    Job<ImageResponse> job = submit(command, record, owner, hooks, ImageResponse::of);
+                    Job<ImageResponse> job = submit(command, record, owner, hooks, ImageResponse::of, j -> { });
                     job.result().whenComplete((r, e) -> {
                         if (e == null) {
                             observer.end(record, Outcome.SUCCESS, 200);
@@ -180,15 +199,22 @@ public class Generations {
      * @throws ServiceException 404/410 as {@link #job(String)}; 429 {@code TOO_MANY_SUBSCRIBERS} when the job or
      *                          the caller has the most streams allowed
      */
-    public ProgressStream openProgressStream(String id) {
+    public ProgressStream openProgressStream(String id, boolean previews) {
         String owner = callers.current().id();
         job(id, owner);
         SubscriberLimits.Decision decision = async.subscribers().tryAcquire(id, owner);
         SubscriberLimits.Lease lease = decision.lease().orElseThrow(() -> tooManySubscribers(id, decision));
+        Optional<Job<ImageResponse>> here = previews ? async.localJob(id, owner) : Optional.empty();
+        here.ifPresent(j -> j.wantPreviews(PreviewSchedule.every(previewEverySteps)));
         return new ProgressStream() {
             @Override
             public JobAnswer poll() {
                 return job(id, owner);
+            }
+
+            @Override
+            public LivePreview preview() {
+                return here.map(Job::preview).orElse(null);
             }
 
             @Override
@@ -208,16 +234,25 @@ public class Generations {
         return failure instanceof JobStoreUnavailableException;
     }
 
-    /** How far the caller's current generation is. */
-    public CallerProgress progress() {
+    /**
+     * How far the caller's current generation is; with {@code image}, its latest live preview too (asking for one
+     * starts them for that generation: the first answer has none yet).
+     */
+    public CallerProgress progress(boolean image) {
         List<Job<?>> jobs = running.of(callers.current().id());
         Job<?> current = jobs.stream().filter(j -> j.state() == JobState.RUNNING).findFirst()
                 .orElse(jobs.isEmpty() ? null : jobs.get(0));
         if (current == null) {
-            return new CallerProgress(0, 0, 0, 0, null);
+            return new CallerProgress(0, 0, 0, 0, null, null);
+        }
+        String preview = null;
+        if (image) {
+            current.wantPreviews(PreviewSchedule.every(previewEverySteps));
+            LivePreview latest = current.preview();
+            preview = latest == null || current.state() != JobState.RUNNING ? null : PreviewPictures.base64Png(latest);
         }
         return new CallerProgress(jobs.size(), current.step(), current.totalSteps(),
-                Math.max(0, current.etaSeconds()), current.state().name().toLowerCase(Locale.ROOT));
+                Math.max(0, current.etaSeconds()), current.state().name().toLowerCase(Locale.ROOT), preview);
     }
 
     /** Stops the caller's queued and running generations (a running one within one step); how many. */
@@ -243,9 +278,9 @@ public class Generations {
      * the encoded pictures into the job's value on the worker.
      */
     private <T> Job<T> submit(GenerationCommand command, GenerationRecord record, String owner, JobHooks hooks,
-                              Function<GeneratedPictures, T> shape) {
+                              Function<GeneratedPictures, T> shape, Consumer<Job<?>> watch) {
         try {
-            return admitted(command, record, owner, hooks, shape);
+            return admitted(command, record, owner, hooks, shape, watch);
         } finally {
             if (command.place() != null) {
                 command.place().close();
@@ -254,7 +289,7 @@ public class Generations {
     }
 
     private <T> Job<T> admitted(GenerationCommand command, GenerationRecord record, String owner, JobHooks hooks,
-                                Function<GeneratedPictures, T> shape) {
+                                Function<GeneratedPictures, T> shape, Consumer<Job<?>> watch) {
         long t0 = System.nanoTime();
         GenerationRequest request = command.request();
         ModelInfo model = service.modelStatus(command.model()).info();
@@ -289,6 +324,7 @@ public class Generations {
             slot.close();
             throw e;
         }
+        watch.accept(job);
         job.result().whenComplete((r, e) -> slot.close());
         running.add(owner, job);
         return job;

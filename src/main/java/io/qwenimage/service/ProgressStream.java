@@ -14,6 +14,11 @@ public interface ProgressStream extends AutoCloseable {
      */
     JobAnswer poll();
 
+    /**
+     * The job's latest live preview, or null (none yet, not asked for, or the job runs on another replica).
+     */
+    io.qwenimage.jobs.LivePreview preview();
+
     /** Gives the stream's place back. */
     @Override
     void close();

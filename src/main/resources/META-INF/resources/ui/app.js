@@ -146,6 +146,7 @@ function busy(on) {
   $('generate').disabled = on;
   $('cancel').disabled = !on;
   $('progress').hidden = !on;
+  if (!on) $('preview-box').hidden = true;
 }
 
 function describe(view) {
@@ -164,6 +165,12 @@ function show(view) {
   say(describe(view));
   if (view.status === 'running' && view.total_steps) {
     $('progress').value = view.step / view.total_steps;
+  }
+  // the live preview (progress events carry it because the stream asks with ?preview=true)
+  if (view.preview) {
+    $('preview').src = view.preview;
+    $('preview-caption').textContent = `Preview after step ${view.preview_step}`;
+    $('preview-box').hidden = false;
   }
 }
 
@@ -193,7 +200,7 @@ function render(result) {
 
 // Server-Sent Events over fetch: EventSource cannot send the API key header
 async function follow(id, signal) {
-  const r = await fetch(`/jobs/${id}/events`, { headers: headers({ Accept: 'text/event-stream' }), signal });
+  const r = await fetch(`/jobs/${id}/events?preview=true`, { headers: headers({ Accept: 'text/event-stream' }), signal });
   if (!r.ok) throw new Error(await errorText(r));
   const reader = r.body.getReader();
   const decoder = new TextDecoder();

@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.testing.ServiceReady;
+import io.qwenimage.testing.TestImages;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.awt.image.BufferedImage;
@@ -30,9 +31,9 @@ class InpaintingRoutesTest {
 
     static final byte[] PICTURE = redCircleOnBluePng(64, 64);
     /** The circle of the picture (it spans 16..48), grown by 3 pixels: white on black. */
-    static final byte[] CIRCLE_MASK = mask(false);
+    static final byte[] CIRCLE_MASK = TestImages.circleMaskPng(false);
     /** The same region, transparent in an opaque picture: OpenAI's convention. */
-    static final byte[] CIRCLE_TRANSPARENT = mask(true);
+    static final byte[] CIRCLE_TRANSPARENT = TestImages.circleMaskPng(true);
 
     @BeforeEach
     void waitUntilReady() throws InterruptedException {
@@ -143,29 +144,10 @@ class InpaintingRoutesTest {
         assertThat(changed).as("pixels repainted inside the mask").isGreaterThan(100);
     }
 
-    private static boolean inCircle(int x, int y) {
-        double dx = x + 0.5 - 32;
-        double dy = y + 0.5 - 32;
-        return dx * dx + dy * dy <= 19 * 19;
+    static boolean inCircle(int x, int y) {
+        return TestImages.inMaskCircle(x, y);
     }
 
-    private static byte[] mask(boolean transparent) {
-        BufferedImage img = new BufferedImage(64, 64, transparent ? BufferedImage.TYPE_INT_ARGB
-                : BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 64; y++) {
-            for (int x = 0; x < 64; x++) {
-                boolean in = inCircle(x, y);
-                int argb = transparent ? (in ? 0x00000000 : 0xFF808080) : (in ? 0xFFFFFFFF : 0xFF000000);
-                img.setRGB(x, y, argb);
-            }
-        }
-        try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-            ImageIO.write(img, "png", out);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static RgbImage decode(String base64) {
         return ImageCodec.decode(Base64.getDecoder().decode(base64), 1 << 20);

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The real {@code openai} npm package (pinned in src/test/js/openai-sdk; {@code .ci/run} installs it with
- * {@code npm ci}) against the jar: images.generate with b64_json and url, images.edit, a 429 retried by the SDK
- * itself, and a wrong key raised as its AuthenticationError.
+ * {@code npm ci}) against the jar: images.generate with b64_json and url, images.edit, images.edit with a mask,
+ * a streamed images.generate with partial images, a 429 retried by the SDK itself, and a wrong key raised as its
+ * AuthenticationError.
  */
 class OpenAiSdkIT {
 
@@ -46,13 +47,17 @@ class OpenAiSdkIT {
             }
             Path png = Files.createTempFile("qwen-sdk", ".png");
             Files.write(png, TestImages.redCircleOnBluePng(64, 64));
-            Process node = new ProcessBuilder("node", "check.mjs", base, KEY, png.toString())
+            Path mask = Files.createTempFile("qwen-sdk-mask", ".png");
+            Files.write(mask, TestImages.circleMaskPng(true));
+            Process node = new ProcessBuilder("node", "check.mjs", base, KEY, png.toString(), mask.toString())
                     .directory(SDK.toFile()).redirectErrorStream(true).start();
             String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(node.waitFor(120, TimeUnit.SECONDS)).isTrue();
             System.out.println(out);
             assertThat(node.exitValue()).as(out).isZero();
             assertThat(out).contains("edit: PNG").contains("generate b64_json: 2 PNGs").contains("generate url: PNG")
+                    .contains("edit with mask: PNG")
+                    .contains("stream: partial 0, partial 1, image_generation.completed")
                     .contains("wrong key: AuthenticationError 401").endsWith("OK\n");
             // the url generation met the spent rate limit first: a 429 the SDK waited out and retried
             String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics"))

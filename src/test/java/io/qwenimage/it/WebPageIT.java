@@ -30,7 +30,8 @@ class WebPageIT {
         Path shots = Files.createDirectories(Path.of("target"));
         String out = runPage("e2e.mjs", List.of("-Dqwen.security.api-keys=" + KEY), shots.toAbsolutePath().toString(),
                 KEY);
-        assertThat(out).contains("generated: 64x64").contains("cancelled a running generation")
+        assertThat(out).contains("generated: 64x64").contains("preview shown: 256x256")
+                .contains("cancelled a running generation")
                 .contains("error shown:").endsWith("OK\n");
         assertThat(shots.resolve("web-desktop.png")).isNotEmptyFile();
         assertThat(shots.resolve("web-phone.png")).isNotEmptyFile();

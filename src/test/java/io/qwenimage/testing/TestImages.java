@@ -17,6 +17,34 @@ public final class TestImages {
     }
 
     /** A PNG whose valid IHDR claims the given size, with no pixel data: an image bomb's header. */
+    /** Inside the circle of {@link #redCircleOnBluePng} at 64x64 (it spans 16..48) grown by 3 pixels. */
+    public static boolean inMaskCircle(int x, int y) {
+        double dx = x + 0.5 - 32;
+        double dy = y + 0.5 - 32;
+        return dx * dx + dy * dy <= 19 * 19;
+    }
+
+    /**
+     * A 64x64 inpainting mask of {@link #inMaskCircle}: white on black, or (OpenAI's convention) transparent in an
+     * opaque picture.
+     */
+    public static byte[] circleMaskPng(boolean transparent) {
+        BufferedImage img = new BufferedImage(64, 64, transparent ? BufferedImage.TYPE_INT_ARGB
+                : BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                boolean in = inMaskCircle(x, y);
+                img.setRGB(x, y, transparent ? (in ? 0x00000000 : 0xFF808080) : (in ? 0xFFFFFFFF : 0xFF000000));
+            }
+        }
+        try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            javax.imageio.ImageIO.write(img, "png", out);
+            return out.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static byte[] pngHeaderOnly(int width, int height) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
