@@ -37,11 +37,13 @@ public enum ModelFamily {
     private static final Set<String> STABLE_DIFFUSION_CLASSES = Set.of("StableDiffusionPipeline",
             "StableDiffusionImg2ImgPipeline", "OnnxStableDiffusionPipeline", "OnnxStableDiffusionImg2ImgPipeline",
             "ORTStableDiffusionPipeline", "ORTStableDiffusionImg2ImgPipeline", "LatentConsistencyModelPipeline",
-            "LatentConsistencyModelImg2ImgPipeline", "ORTLatentConsistencyModelPipeline");
+            "LatentConsistencyModelImg2ImgPipeline", "ORTLatentConsistencyModelPipeline",
+            "StableDiffusionInpaintPipeline", "ORTStableDiffusionInpaintPipeline");
 
     private static final Set<String> STABLE_DIFFUSION_XL_CLASSES = Set.of("StableDiffusionXLPipeline",
             "StableDiffusionXLImg2ImgPipeline", "ORTStableDiffusionXLPipeline", "ORTStableDiffusionXLImg2ImgPipeline",
-            "ORTLatentConsistencyModelXLPipeline");
+            "ORTLatentConsistencyModelXLPipeline", "StableDiffusionXLInpaintPipeline",
+            "ORTStableDiffusionXLInpaintPipeline");
 
     private static final Set<String> STABLE_DIFFUSION_3_CLASSES = Set.of("StableDiffusion3Pipeline",
             "StableDiffusion3Img2ImgPipeline", "ORTStableDiffusion3Pipeline", "ORTStableDiffusion3Img2ImgPipeline");
@@ -53,7 +55,6 @@ public enum ModelFamily {
 
     /** Families people export that the engine does not serve yet: refused at start, by name. */
     private static final Map<String, String> NOT_SERVED = Map.ofEntries(
-            Map.entry("StableDiffusionInpaintPipeline", "SD inpainting"),
             Map.entry("FluxFillPipeline", "FLUX.1 Fill (inpainting)"),
             Map.entry("FluxKontextPipeline", "FLUX.1 Kontext (needs the reference-image path)"),
             Map.entry("StableDiffusionUpscalePipeline", "SD x4 upscaling"),

@@ -27,6 +27,9 @@ public final class UnetCall implements AutoCloseable {
     private final ByteBuffer output;
     private final int timesteps;
     private final int rowFloats;
+    /** Input floats per batch row: the latents, then for an inpainting UNet the mask and masked latents. */
+    private final int inRowFloats;
+    private final int rows;
     private final Map<String, OnnxTensor> inputs = new HashMap<>();
     private final Map<String, OnnxTensor> pinned;
     private final Set<String> outputNames;
@@ -38,12 +41,26 @@ public final class UnetCall implements AutoCloseable {
         float[] timestepCond = conditioning.timestepCond();
         this.unet = unet;
         this.workspace = workspace;
+        this.rows = rows;
         this.rowFloats = 4 * latentHeight * latentWidth;
+        this.inRowFloats = unet.inChannels() * latentHeight * latentWidth;
         long[] shape = {rows, 4, latentHeight, latentWidth};
         int floats = rows * rowFloats;
         OnnxJavaType sampleType = unet.sampleType();
-        this.sample = workspace.direct(Role.UNET_SAMPLE, floats * Tensors.elementBytes(sampleType));
+        this.sample = workspace.direct(Role.UNET_SAMPLE, rows * inRowFloats * Tensors.elementBytes(sampleType));
         this.output = workspace.direct(Role.UNET_OUTPUT, floats * Tensors.elementBytes(unet.outputType()));
+        float[] extra = conditioning.inpainting();
+        if (unet.inpaints()) {
+            if (extra == null || extra.length != rows * (inRowFloats - rowFloats)) {
+                throw new IllegalArgumentException("an inpainting UNet needs the mask and the masked picture's "
+                        + "latents for every batch row");
+            }
+            // the mask and masked-picture latents do not change from step to step: written once, behind the latents
+            int extraFloats = inRowFloats - rowFloats;
+            for (int r = 0; r < rows; r++) {
+                Tensors.put(sample, sampleType, r * inRowFloats + rowFloats, extra, r * extraFloats, extraFloats, 1f);
+            }
+        }
         long[] tShape = unet.timestepShape(rows);
         this.timesteps = tShape.length == 0 ? 1 : (int) tShape[0];
         this.timestep = workspace.direct(Role.UNET_TIMESTEP, timesteps * Tensors.elementBytes(unet.timestepType()));
@@ -51,7 +68,8 @@ public final class UnetCall implements AutoCloseable {
                 context.data().length * Tensors.elementBytes(unet.contextType()));
         Tensors.put(contextMemory, unet.contextType(), 0, context.data(), 0, context.data().length, 1f);
         try {
-            inputs.put("sample", Tensors.over(unet.env(), sample, sampleType, shape));
+            inputs.put("sample", Tensors.over(unet.env(), sample, sampleType,
+                    new long[] {rows, unet.inChannels(), latentHeight, latentWidth}));
             inputs.put("timestep", Tensors.over(unet.env(), timestep, unet.timestepType(), tShape));
             inputs.put("encoder_hidden_states", Tensors.over(unet.env(), contextMemory, unet.contextType(),
                     new long[] {context.batch(), context.tokens(), context.width()}));
@@ -103,9 +121,17 @@ public final class UnetCall implements AutoCloseable {
     public float[] predict(float[] latents, float scale, boolean duplicate, double t, OrtSession.RunOptions run)
             throws OrtException {
         OnnxJavaType type = unet.sampleType();
-        Tensors.put(sample, type, 0, latents, 0, latents.length, scale);
-        if (duplicate) {
-            Tensors.put(sample, type, latents.length, latents, 0, latents.length, scale);
+        if (inRowFloats == rowFloats) {
+            Tensors.put(sample, type, 0, latents, 0, latents.length, scale);
+            if (duplicate) {
+                Tensors.put(sample, type, latents.length, latents, 0, latents.length, scale);
+            }
+        } else {
+            // each row's latents in front of its mask and masked latents, which stay as bound
+            int given = latents.length / rowFloats;
+            for (int r = 0; r < rows; r++) {
+                Tensors.put(sample, type, r * inRowFloats, latents, (r % given) * rowFloats, rowFloats, scale);
+            }
         }
         double value = graphTimestep(unet.timestepType(), t);
         for (int i = 0; i < timesteps; i++) {

@@ -9,9 +9,22 @@ package io.qwenimage.engine.model;
  * @param textEmbedsWidth their width (1280 for SDXL)
  * @param timeIds       SDXL's size conditioning [rows, 6]: original height, width, crop top, left, target height,
  *                      width; or null
+ * @param inpainting    an inpainting UNet's extra input channels [rows, 5, h, w]: the latent mask, then the masked
+ *                      picture's latents; or null
  */
 public record UnetConditioning(Embeddings context, float[] timestepCond, float[] textEmbeds, int textEmbedsWidth,
-                               float[] timeIds) {
+                               float[] timeIds, float[] inpainting) {
+
+    /** Without an inpainting UNet's extra channels. */
+    public UnetConditioning(Embeddings context, float[] timestepCond, float[] textEmbeds, int textEmbedsWidth,
+                            float[] timeIds) {
+        this(context, timestepCond, textEmbeds, textEmbedsWidth, timeIds, null);
+    }
+
+    /** The same conditioning with an inpainting UNet's extra channels. */
+    public UnetConditioning withInpainting(float[] channels) {
+        return new UnetConditioning(context, timestepCond, textEmbeds, textEmbedsWidth, timeIds, channels);
+    }
 
     /** SD 1.x/2.x: text embeddings, and LCM's guidance embedding or null. */
     public static UnetConditioning of(Embeddings context, float[] timestepCond) {

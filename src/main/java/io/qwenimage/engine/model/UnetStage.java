@@ -30,6 +30,7 @@ public final class UnetStage implements AutoCloseable {
     private final OnnxJavaType timeIdsType;
     private final String output;
     private final OnnxJavaType outputType;
+    private final int inChannels;
 
     UnetStage(OrtEnvironment env, OrtSession session, Path file) {
         this.env = env;
@@ -39,6 +40,13 @@ public final class UnetStage implements AutoCloseable {
         TensorInfo timestep = Signatures.require(inputs, "timestep", file, "input");
         TensorInfo context = Signatures.require(inputs, "encoder_hidden_states", file, "input");
         this.sampleType = sample.type;
+        long[] sampleShape = sample.getShape();
+        this.inChannels = sampleShape.length == 4 && sampleShape[1] > 0 ? (int) sampleShape[1] : 4;
+        if (inChannels != 4 && inChannels != 9) {
+            throw ModelException.of(file, "sample has " + inChannels + " channels; this service serves UNets of 4 "
+                    + "(latents) and 9 (inpainting: latents, mask, masked-picture latents)"
+                    + (inChannels == 8 ? ", not InstructPix2Pix's 8" : ""));
+        }
         this.contextType = context.type;
         this.timestepType = timestep.type;
         this.timestepShape = timestep.getShape();
@@ -70,6 +78,19 @@ public final class UnetStage implements AutoCloseable {
     /** float32 or float16: the precision the model takes its latents in. */
     public OnnxJavaType sampleType() {
         return sampleType;
+    }
+
+    /**
+     * True for a dedicated inpainting UNet ({@code in_channels} 9): besides the latents it takes the mask and the
+     * masked picture's latents, channels 4 and 5-8 of its input.
+     */
+    public boolean inpaints() {
+        return inChannels == 9;
+    }
+
+    /** Channels of the UNet's input: 4, or 9 for an inpainting UNet. */
+    public int inChannels() {
+        return inChannels;
     }
 
     /** True for LCM-distilled UNets, which take a guidance embedding instead of a CFG batch. */

@@ -118,6 +118,9 @@ public final class StableDiffusionPipeline extends ImagePipeline {
         private float[] latentMask;
         private float[][] cleanLatents;
         private float[][] startNoise;
+        // a dedicated inpainting UNet (9 input channels): each image's latent mask and masked-picture latents
+        private boolean inpaintingUnet;
+        private float[][] inpaintingChannels;
 
         @Override
         void plan() {
@@ -135,7 +138,8 @@ public final class StableDiffusionPipeline extends ImagePipeline {
             lh = height8 / 8;
             plane = 4 * lw * lh;
             cfg = first.guidanceScale() > 1 && !model.unet().takesTimestepCond();
-            if (first.mask() != null) {
+            inpaintingUnet = model.unet().inpaints();
+            if (first.mask() != null && !inpaintingUnet) {
                 latentMask = first.mask().latent(width8, height8);
             }
         }
@@ -255,10 +259,17 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                 GenerationRequest r = entries.get(j).request();
                 for (int i = firstImage[j]; i < firstImage[j + 1]; i++) {
                     generators[i] = noise.forSeed(r.seedOf(i - firstImage[j]));
-                    if (img2img) {
-                        if (!dropCancelled()) {
-                            return false;
+                    if (!dropCancelled()) {
+                        return false;
+                    }
+                    if (inpaintingUnet && (!img2img || r.strength() >= 1.0)) {
+                        // diffusers encodes the picture only to noise it: from pure noise, it does not
+                        generators[i].fill(segment);
+                        double sigma = scheduler.initNoiseSigma();
+                        for (int k = 0; k < plane; k++) {
+                            latents[i * plane + k] = (float) (segment[k] * sigma);
                         }
+                    } else if (img2img) {
                         float[] sampleNoise = new float[plane];
                         generators[i].fill(sampleNoise);
                         RgbImage picture = ImageTensors.resize(r.initImage(), width8, height8);
@@ -274,7 +285,7 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                             clean[k] *= (float) scaling;
                         }
                         generators[i].fill(segment);
-                        if (latentMask != null) {
+                        if (latentMask != null && !inpaintingUnet) {
                             keepForInpainting(i, clean, r.strength());
                         } else {
                             scheduler.addNoise(clean, segment);
@@ -287,9 +298,68 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                             latents[i * plane + k] = (float) (segment[k] * sigma);
                         }
                     }
+                    if (inpaintingUnet) {
+                        inpaintingChannels(i, r);
+                    }
                 }
             }
             return true;
+        }
+
+        /**
+         * A dedicated inpainting UNet's extra input of image {@code i} (diffusers' prepare_mask_latents): the mask
+         * (binarised at one half, nearest down-sampled) and the latents of the picture with the masked part blacked
+         * out ({@code image * (mask < 0.5)} in [-1, 1]), the VAE sample drawn after the initial noise. Without a
+         * mask (text-to-image or plain image-to-image on an inpainting model) everything is masked.
+         */
+        private void inpaintingChannels(int i, GenerationRequest r) throws OrtException {
+            int area = lh * lw;
+            if (inpaintingChannels == null) {
+                inpaintingChannels = new float[images][];
+            }
+            float[] channels = new float[5 * area];
+            float[] pixels = new float[3 * width8 * height8];       // all masked: zeros (grey) everywhere
+            if (r.mask() != null) {
+                System.arraycopy(r.mask().latent(width8, height8), 0, channels, 0, area);
+                float[] full = r.mask().binary(width8, height8);
+                float[] picture = ImageTensors.toPixels(ImageTensors.resize(r.initImage(), width8, height8));
+                int fullArea = width8 * height8;
+                for (int c = 0; c < 3; c++) {
+                    for (int p = 0; p < fullArea; p++) {
+                        pixels[c * fullArea + p] = full[p] < 0.5f ? picture[c * fullArea + p] : 0f;
+                    }
+                }
+            } else {
+                java.util.Arrays.fill(channels, 0, area, 1f);
+            }
+            VaeEncoderStage encoder = model.vaeEncoder();
+            if (encoder == null) {
+                throw new IllegalArgumentException("this inpainting model has no vae_encoder, which it needs for "
+                        + "the masked picture");
+            }
+            float[] sampleNoise = new float[plane];
+            generators[i].fill(sampleNoise);
+            long t0 = System.nanoTime();
+            float[] masked = encoder.encode(pixels, height8, width8, sampleNoise, run);
+            onnx += System.nanoTime() - t0;
+            double scaling = model.info().scalingFactor();
+            for (int k = 0; k < plane; k++) {
+                channels[area + k] = (float) (masked[k] * scaling);
+            }
+            inpaintingChannels[i] = channels;
+        }
+
+        /** The extra channels of every UNet row: image r's for row r (both halves of a guided batch). */
+        private UnetConditioning withInpainting(UnetConditioning base, int rows) {
+            if (!inpaintingUnet) {
+                return base;
+            }
+            int extra = 5 * lh * lw;
+            float[] all = new float[rows * extra];
+            for (int row = 0; row < rows; row++) {
+                System.arraycopy(inpaintingChannels[row % images], 0, all, row * extra, extra);
+            }
+            return base.withInpainting(all);
         }
 
         /**
@@ -358,7 +428,8 @@ public final class StableDiffusionPipeline extends ImagePipeline {
                 }
             };
             float[] guided = cfg ? workspace.floats(Workspace.Role.GUIDED, images * plane) : null;
-            try (UnetCall unet = model.unet().bind(workspace, cfg ? 2 * images : images, lh, lw, conditioning)) {
+            int rows = cfg ? 2 * images : images;
+            try (UnetCall unet = model.unet().bind(workspace, rows, lh, lw, withInpainting(conditioning, rows))) {
                 return DenoisingLoop.run(scheduler, latents, perImage, step -> {
                     long t0 = System.nanoTime();
                     float[] out = unet.predict(latents, (float) scheduler.inputScale(step), cfg,
