@@ -16,6 +16,8 @@ import io.qwenimage.service.CallerModels;
 import io.qwenimage.service.GeneratedPictures;
 import io.qwenimage.service.GenerationCommand;
 import io.qwenimage.service.Generations;
+import io.qwenimage.service.PictureFinish;
+import io.qwenimage.service.Upscalers;
 import io.qwenimage.service.PictureIntake;
 import io.qwenimage.service.QueuePlace;
 import io.smallrye.mutiny.Uni;
@@ -49,9 +51,12 @@ public class A1111GenerationResource {
     private final PictureIntake intake;
     private final CallerModels callerModels;
     private final Callers callers;
+    private final Upscalers upscalers;
 
     public A1111GenerationResource(Generations generations, RequestMapper mapper, QwenConfig config, ObjectMapper json,
-                                   PictureIntake intake, CallerModels callerModels, Callers callers) {
+                                   PictureIntake intake, CallerModels callerModels, Callers callers,
+                                   Upscalers upscalers) {
+        this.upscalers = upscalers;
         this.callerModels = callerModels;
         this.callers = callers;
         this.generations = generations;
@@ -67,8 +72,51 @@ public class A1111GenerationResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> txt2img(A1111Request body) {
         A1111Request r = body == null ? empty() : body;
-        return generations.model(checkpoint(r)).flatMap(model ->
-                answer(model.id(), null, mapper.textToImage(fields(r, count(r), model), model), r));
+        return generations.model(checkpoint(r)).flatMap(model -> {
+            GenerationRequest request = mapper.textToImage(fields(r, count(r), model), model);
+            PictureFinish finish = Boolean.TRUE.equals(r.enableHr()) ? hires(r, request, model) : PictureFinish.NONE;
+            return answer(model.id(), null, request, r, finish);
+        });
+    }
+
+    /**
+     * A1111's hires fix: the size {@code hr_resize_x}/{@code hr_resize_y} or {@code hr_scale} (default 2) times the
+     * first pass, down to the model's size multiple; the upscaler {@code hr_upscaler} (A1111's default "Latent" is a
+     * bicubic resize here); {@code hr_second_pass_steps} (0 or absent: the first pass's); {@code denoising_strength}
+     * (default 0.7). The larger size is held to the same limits as any request, before anything runs.
+     */
+    private PictureFinish hires(A1111Request r, GenerationRequest first, ModelInfo model) {
+        double scale = r.hrScale() == null ? 2.0 : r.hrScale();
+        if (!(scale >= 1 && scale <= 8)) {
+            throw ServiceException.invalid("hr_scale", "hr_scale must be between 1 and 8, got " + scale);
+        }
+        int multiple = model.pipeline().sizeMultiple();
+        int x = r.hrResizeX() != null && r.hrResizeX() > 0 ? r.hrResizeX() : (int) (first.width() * scale);
+        int y = r.hrResizeY() != null && r.hrResizeY() > 0 ? r.hrResizeY() : (int) (first.height() * scale);
+        if (r.hrResizeX() != null && r.hrResizeX() > 0 && (r.hrResizeY() == null || r.hrResizeY() <= 0)) {
+            y = (int) Math.round((double) x * first.height() / first.width());
+        } else if (r.hrResizeY() != null && r.hrResizeY() > 0 && (r.hrResizeX() == null || r.hrResizeX() <= 0)) {
+            x = (int) Math.round((double) y * first.width() / first.height());
+        }
+        x = x / multiple * multiple;
+        y = y / multiple * multiple;
+        int steps = r.hrSecondPassSteps() == null || r.hrSecondPassSteps() == 0 ? first.steps()
+                : r.hrSecondPassSteps();
+        double strength = r.denoisingStrength() == null ? 0.7 : r.denoisingStrength();
+        // the second pass is an image-to-image request of its own: the same limits (size, pixels, steps, strength)
+        mapper.textToImage(new RequestFields(r.prompt(), r.negativePrompt(), x, y, steps, Guidance.of(r.cfgScale()),
+                0L, first.numImages(), first.scheduler().apiName()), model);
+        if (!(strength > 0 && strength <= 1)) {
+            throw ServiceException.invalid("denoising_strength", "denoising_strength must be more than 0 and at "
+                    + "most 1 for the hires fix, got " + strength);
+        }
+        boolean byModel = A1111Upscalers.byModel(r.hrUpscaler(), upscalers.enabled() ? upscalers.info() : null,
+                "hr_upscaler");
+        if (byModel) {
+            upscalers.check(first.width(), first.height(), Math.max(1.0001,
+                    Math.max((double) x / first.width(), (double) y / first.height())), "hr_scale");
+        }
+        return new PictureFinish(0, new PictureFinish.HiresFix(x, y, steps, strength, byModel));
     }
 
     @POST
@@ -94,7 +142,7 @@ public class A1111GenerationResource {
                             ? mapper.imageToImage(fields, strength, uploads.image(), model)
                             : mapper.inpaint(fields, strength, uploads.image(), a1111Mask(uploads.mask(), r, fill),
                                     model);
-                    return answer(model.id(), place, request, r);
+                    return answer(model.id(), place, request, r, PictureFinish.NONE);
                 }));
     }
 
@@ -147,8 +195,9 @@ public class A1111GenerationResource {
     }
 
     /** {@code place}: the queue place taken before the picture was decoded, or null. */
-    private Uni<Response> answer(String model, QueuePlace place, GenerationRequest request, A1111Request original) {
-        GenerationCommand command = GenerationCommand.of(model, request, "png", place, null);
+    private Uni<Response> answer(String model, QueuePlace place, GenerationRequest request, A1111Request original,
+                                 PictureFinish finish) {
+        GenerationCommand command = GenerationCommand.of(model, request, "png", place, null).withFinish(finish);
         return generations.generate(command).map(pictures -> body(pictures, original));
     }
 
@@ -177,6 +226,15 @@ public class A1111GenerationResource {
         if (request.initImage() != null) {
             info.put("denoising_strength", request.strength());
         }
+        PictureFinish.HiresFix hires = pictures.finish().hires();
+        if (hires != null) {
+            info.put("enable_hr", true);
+            info.put("hr_upscale_to_x", hires.width());
+            info.put("hr_upscale_to_y", hires.height());
+            info.put("hr_second_pass_steps", hires.steps());
+            info.put("denoising_strength", hires.strength());
+            info.put("hr_upscaler", hires.byUpscaler() ? original.hrUpscaler() : "bicubic resize");
+        }
         if (request.mask() != null) {
             info.put("mask_blur", request.mask().blur());
             info.put("inpainting_fill", request.mask().fill().ordinal());
@@ -200,7 +258,7 @@ public class A1111GenerationResource {
 
     private static A1111Request empty() {
         return new A1111Request(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** -1 (A1111's "random") and absent are the same: drawn at random, reported in info. */

@@ -9,6 +9,7 @@ import io.qwenimage.service.CallerModels;
 import io.qwenimage.service.CallerProgress;
 import io.qwenimage.service.GenerationService;
 import io.qwenimage.service.Generations;
+import io.qwenimage.service.Upscalers;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -34,13 +35,22 @@ public class A1111InfoResource {
     private final Generations generations;
     private final CallerModels callerModels;
     private final Callers callers;
+    private final Upscalers upscalers;
 
     public A1111InfoResource(GenerationService service, Generations generations, CallerModels callerModels,
-                             Callers callers) {
+                             Callers callers, Upscalers upscalers) {
+        this.upscalers = upscalers;
         this.service = service;
         this.generations = generations;
         this.callerModels = callerModels;
         this.callers = callers;
+    }
+
+    /** The plain resizes and this service's upscaler (extras' {@code upscaler_1}, txt2img's {@code hr_upscaler}). */
+    @GET
+    @Path("/upscalers")
+    public List<Map<String, Object>> upscalers() {
+        return A1111Upscalers.list(upscalers.enabled() ? upscalers.info() : null);
     }
 
     @GET

@@ -29,7 +29,13 @@ public record A1111Request(
         @JsonProperty("mask_blur") Integer maskBlur,
         @JsonProperty("inpainting_mask_invert") Integer inpaintingMaskInvert,
         @JsonProperty("inpainting_fill") Integer inpaintingFill,
-        @JsonProperty("inpaint_full_res") Boolean inpaintFullRes) {
+        @JsonProperty("inpaint_full_res") Boolean inpaintFullRes,
+        @JsonProperty("enable_hr") Boolean enableHr,
+        @JsonProperty("hr_scale") Double hrScale,
+        @JsonProperty("hr_upscaler") String hrUpscaler,
+        @JsonProperty("hr_second_pass_steps") Integer hrSecondPassSteps,
+        @JsonProperty("hr_resize_x") Integer hrResizeX,
+        @JsonProperty("hr_resize_y") Integer hrResizeY) {
 
     /** The checkpoint {@code override_settings} asks for, or null. */
     public String checkpoint() {

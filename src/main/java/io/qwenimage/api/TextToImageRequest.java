@@ -22,7 +22,8 @@ public record TextToImageRequest(
         @JsonProperty("scheduler") String scheduler,
         @JsonProperty("output_format") String outputFormat,
         @JsonProperty("max_sequence_length") Integer maxSequenceLength,
-        @JsonProperty("model") String model) {
+        @JsonProperty("model") String model,
+        @JsonProperty("upscale") Double upscale) {
 
     /** The body's generation fields. */
     public RequestFields fields() {

@@ -3,6 +3,8 @@ package io.qwenimage.api;
 import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.service.GenerationCommand;
 import io.qwenimage.service.Generations;
+import io.qwenimage.service.PictureFinish;
+import io.qwenimage.service.Upscalers;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -12,17 +14,22 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** POST /text-to-image: the seed's JSON endpoint. */
+/**
+ * POST /text-to-image: the seed's JSON endpoint; {@code upscale} (more than 1, at most 8) has the pictures upscaled
+ * by the service's upscaler in the same job.
+ */
 @GenerationRoute
 @Path("/text-to-image")
 public class TextToImageResource {
 
     private final Generations generations;
     private final RequestMapper mapper;
+    private final Upscalers upscalers;
 
-    public TextToImageResource(Generations generations, RequestMapper mapper) {
+    public TextToImageResource(Generations generations, RequestMapper mapper, Upscalers upscalers) {
         this.generations = generations;
         this.mapper = mapper;
+        this.upscalers = upscalers;
     }
 
     @POST
@@ -40,12 +47,19 @@ public class TextToImageResource {
         return generations.model(body == null ? null : body.model()).flatMap(model -> {
             var request = mapper.textToImage(body, model);
             String format = mapper.outputFormat(body.outputFormat());
+            PictureFinish finish = PictureFinish.NONE;
+            if (body.upscale() != null) {
+                // the upscaled size is checked now, before the generation takes a place
+                upscalers.check(request.width(), request.height(), body.upscale(), "upscale");
+                finish = PictureFinish.upscaled(body.upscale());
+            }
             if (delivery.asJob()) {
                 return generations.submitJob(GenerationCommand.of(model.id(), request, format)
-                        .withIdempotencyKey(delivery.idempotencyKey())).map(NativeAnswers::accepted);
+                        .withIdempotencyKey(delivery.idempotencyKey()).withFinish(finish))
+                        .map(NativeAnswers::accepted);
             }
             return generations.generate(GenerationCommand.of(model.id(), request,
-                    NativeAnswers.format(delivery.accept(), format)))
+                    NativeAnswers.format(delivery.accept(), format)).withFinish(finish))
                     .map(pictures -> NativeAnswers.answer(pictures, delivery.accept()));
         });
     }

@@ -41,6 +41,11 @@ public final class ConfigValidator {
         positive(problems, "qwen.jobs.events-max-subscribers-per-caller", c.jobs().eventsMaxSubscribersPerCaller());
         positive(problems, "qwen.jobs.events-max-unread-bytes", c.jobs().eventsMaxUnreadBytes());
         positive(problems, "qwen.jobs.preview-every-steps", c.jobs().previewEverySteps());
+        if (c.upscaler().tile() < 16 || c.upscaler().tileOverlap() < 0
+                || c.upscaler().tileOverlap() > c.upscaler().tile() / 2) {
+            problems.add("qwen.upscaler.tile/tile-overlap: a tile is at least 16 pixels and overlaps by 0 to half of it");
+        }
+        positive(problems, "qwen.upscaler.max-output-pixels", c.upscaler().maxOutputPixels());
         positive(problems, "qwen.jobs.events-drain-timeout", c.jobs().eventsDrainTimeout().toMillis());
         positive(problems, "qwen.jobs.max-result-bytes-per-owner", c.jobs().maxResultBytesPerOwner());
         positive(problems, "qwen.jobs.redis.timeout", c.jobs().redis().timeout().toMillis());

@@ -414,6 +414,34 @@ public interface QwenConfig {
         }
     }
 
+    /** The picture upscaler: POST /upscale, A1111's extras and hires fix, the generation's {@code upscale}. */
+    Upscaler upscaler();
+
+    interface Upscaler {
+
+        /**
+         * An ONNX upscaler (a folder with model.onnx and config.json, or one .onnx file, Real-ESRGAN/SwinIR layout);
+         * {@code bundled} is the small x4 upscaler in the jar (trained on the demo's pictures); {@code none} turns
+         * upscaling off.
+         */
+        @WithDefault("bundled")
+        String path();
+
+        /** Tile side in input pixels: a larger picture is upscaled tile by tile (memory for one band of tiles). */
+        @WithDefault("128")
+        int tile();
+
+        /** Pixels each tile shares with its neighbours, blended so no seam shows. */
+        @WithName("tile-overlap")
+        @WithDefault("12")
+        int tileOverlap();
+
+        /** The largest picture an upscale may make (and hold on the way), checked before anything is allocated. */
+        @WithName("max-output-pixels")
+        @WithDefault("16777216")
+        long maxOutputPixels();
+    }
+
     /** Optional cache of finished pictures for repeated requests with an explicit seed. */
     Cache cache();
 

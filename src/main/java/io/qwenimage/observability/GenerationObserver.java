@@ -49,7 +49,8 @@ public class GenerationObserver {
     @ServerRequestFilter(priority = Priorities.USER - 100)
     public void begin(ContainerRequestContext request, SimpleResourceInfo resource) {
         if (resource == null || resource.getResourceClass() == null
-                || !resource.getResourceClass().isAnnotationPresent(GenerationRoute.class)) {
+                || !resource.getResourceClass().isAnnotationPresent(GenerationRoute.class)
+                || !resource.getResourceClass().getAnnotation(GenerationRoute.class).measured()) {
             return;
         }
         RoutingContext context = current.getCurrent();

@@ -20,7 +20,7 @@ import java.util.List;
  */
 public record GeneratedPictures(GenerationRequest request, List<byte[]> pictures, List<Long> seeds,
                                 String truncatedPrompt, String model, ModelFamily family, String format,
-                                double seconds, boolean cached, InputPicture input) {
+                                double seconds, boolean cached, InputPicture input, PictureFinish finish) {
 
     /** The MIME type of the pictures. */
     public String mediaType() {

@@ -14,23 +14,29 @@ import io.qwenimage.engine.GenerationRequest;
  *                       one now
  * @param input          the uploaded picture of an image-to-image request, or null
  * @param idempotencyKey an asynchronous job's {@code Idempotency-Key}, or null
+ * @param finish         what happens to the pictures before they are encoded (upscale, hires fix)
  */
 public record GenerationCommand(String model, GenerationRequest request, String format, QueuePlace place,
-                                InputPicture input, String idempotencyKey) {
+                                InputPicture input, String idempotencyKey, PictureFinish finish) {
 
     /** A text-to-image generation into a place taken now. */
     public static GenerationCommand of(String model, GenerationRequest request, String format) {
-        return new GenerationCommand(model, request, format, null, null, null);
+        return new GenerationCommand(model, request, format, null, null, null, PictureFinish.NONE);
     }
 
     /** An image-to-image generation into {@code place} (or null: one taken now), {@code input} its upload. */
     public static GenerationCommand of(String model, GenerationRequest request, String format, QueuePlace place,
                                        InputPicture input) {
-        return new GenerationCommand(model, request, format, place, input, null);
+        return new GenerationCommand(model, request, format, place, input, null, PictureFinish.NONE);
     }
 
     /** The same generation as a job under {@code key} (null: none). */
     public GenerationCommand withIdempotencyKey(String key) {
-        return new GenerationCommand(model, request, format, place, input, key);
+        return new GenerationCommand(model, request, format, place, input, key, finish);
+    }
+
+    /** The same generation with its pictures {@code finish}ed. */
+    public GenerationCommand withFinish(PictureFinish finish) {
+        return new GenerationCommand(model, request, format, place, input, idempotencyKey, finish);
     }
 }

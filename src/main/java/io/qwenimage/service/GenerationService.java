@@ -226,7 +226,7 @@ public class GenerationService implements ServingState {
      */
     public <T> Job<T> submit(String model, GenerationRequest request, JobHooks hooks,
                              java.util.function.Function<GenerationResult, T> then) {
-        return submit(admit(), model, request, hooks, then);
+        return submit(admit(), model, request, hooks, Finisher.NONE, then);
     }
 
     /**
@@ -237,6 +237,12 @@ public class GenerationService implements ServingState {
      */
     public <T> Job<T> submit(Admission admission, String model, GenerationRequest request, JobHooks hooks,
                              java.util.function.Function<GenerationResult, T> then) {
+        return submit(admission, model, request, hooks, Finisher.NONE, then);
+    }
+
+    /** As above, the pictures through {@code finisher} on the worker before {@code then}. */
+    <T> Job<T> submit(Admission admission, String model, GenerationRequest request, JobHooks hooks,
+                      Finisher finisher, java.util.function.Function<GenerationResult, T> then) {
         ModelRepository.Lease lease;
         try {
             lease = models.lease(model);
@@ -247,7 +253,7 @@ public class GenerationService implements ServingState {
         Job<T> job;
         try {
             // the request deadline itself is JobDeadline's fault-tolerance timeout; this one is its backstop
-            job = queue.submit(admission, new GenerationTask<>(lease, request, hooks, then),
+            job = queue.submit(admission, new GenerationTask<>(lease, request, hooks, finisher, then),
                     config.server().requestTimeout().plusSeconds(1));
         } catch (RuntimeException e) {
             lease.close();

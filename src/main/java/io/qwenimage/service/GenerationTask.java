@@ -27,12 +27,14 @@ final class GenerationTask<T> implements BatchableTask<T> {
     private final GenerationRequest request;
     private final JobHooks hooks;
     private final Function<GenerationResult, T> then;
+    private final Finisher finisher;
 
-    GenerationTask(ModelRepository.Lease model, GenerationRequest request, JobHooks hooks,
+    GenerationTask(ModelRepository.Lease model, GenerationRequest request, JobHooks hooks, Finisher finisher,
                    Function<GenerationResult, T> then) {
         this.model = model;
         this.request = request;
         this.hooks = hooks;
+        this.finisher = finisher;
         this.then = then;
     }
 
@@ -41,7 +43,9 @@ final class GenerationTask<T> implements BatchableTask<T> {
         try (JobHooks.Scope scope = hooks.started()) {
             LOG.debugf("generating %dx%d, %d step(s), %s, %d image(s)", request.width(), request.height(),
                     request.steps(), request.scheduler().apiName(), request.numImages());
-            return then.apply(model.pipeline().generate(request, watched(progress), cancel));
+            ProgressListener watched = watched(progress);
+            GenerationResult generated = model.pipeline().generate(request, watched, cancel);
+            return then.apply(finisher.finish(generated, model.pipeline(), cancel, watched));
         }
     }
 
@@ -60,7 +64,10 @@ final class GenerationTask<T> implements BatchableTask<T> {
     @Override
     public Object batchKey() {
         // batches form within one model only: two models of one family share a key otherwise; a job whose model
-        // failed to load runs alone (and fails with the reason)
+        // failed to load runs alone (and fails with the reason), and so does one with a finishing stage
+        if (finisher != Finisher.NONE) {
+            return null;
+        }
         Object key = model.loadedPipeline().map(p -> p.batchKey(request)).orElse(null);
         return key == null ? null : List.of(model.id(), key);
     }

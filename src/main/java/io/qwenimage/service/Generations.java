@@ -60,10 +60,12 @@ public class Generations {
     private final RunningJobs running;
     private final ResultCache cache;
     private final int previewEverySteps;
+    private final Upscalers upscalers;
 
     Generations(GenerationService service, PictureEncoder encoder, JobDeadline deadline, Callers callers,
                 QwenConfig config, GenerationObserver observer, AsyncGenerations async, RunningJobs running,
-                SharedState shared) {
+                SharedState shared, Upscalers upscalers) {
+        this.upscalers = upscalers;
         this.service = service;
         this.encoder = encoder;
         this.deadline = deadline;
@@ -293,7 +295,9 @@ public class Generations {
         long t0 = System.nanoTime();
         GenerationRequest request = command.request();
         ModelInfo model = service.modelStatus(command.model()).info();
-        String cacheKey = cacheable(record) ? ResultCache.key(request, model.id(), command.format()) : null;
+        // a finished picture (upscaled, hires fix) is not in the cache's key: such requests are not cached
+        String cacheKey = cacheable(record) && command.finish().none()
+                ? ResultCache.key(request, model.id(), command.format()) : null;
         if (cacheKey != null) {
             Optional<CachedAnswer> hit = cache.get(cacheKey);
             if (hit.isPresent()) {
@@ -301,7 +305,7 @@ public class Generations {
                 CachedAnswer a = hit.get();
                 return Job.finished(shape.apply(new GeneratedPictures(request, a.images(), a.seeds(),
                         a.truncatedPrompt(), model.id(), model.pipeline(), command.format(),
-                        (System.nanoTime() - t0) / 1e9, true, command.input())));
+                        (System.nanoTime() - t0) / 1e9, true, command.input(), command.finish())));
             }
         }
         JobSlots.Slot slot = slots.acquire(owner);
@@ -316,10 +320,11 @@ public class Generations {
                 }
                 return shape.apply(new GeneratedPictures(request, encoded, result.seeds(), result.truncatedPrompt(),
                         model.id(), model.pipeline(), command.format(), (System.nanoTime() - t0) / 1e9, false,
-                        command.input()));
+                        command.input(), command.finish()));
             };
-            job = command.place() == null ? service.submit(model.id(), request, hooks, then)
-                    : service.submit(command.place().admission(), model.id(), request, hooks, then);
+            Finisher finisher = upscalers.finisher(request, command.finish());
+            job = service.submit(command.place() == null ? service.admit() : command.place().admission(), model.id(),
+                    request, hooks, finisher, then);
         } catch (RuntimeException e) {
             slot.close();
             throw e;

@@ -30,8 +30,17 @@ public record ImageResponse(boolean success, String image, List<String> images, 
     private static Map<String, Object> metadata(GeneratedPictures g) {
         GenerationRequest request = g.request();
         Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("width", request.width());
-        metadata.put("height", request.height());
+        PictureFinish finish = g.finish();
+        if (finish.upscale() > 0) {
+            int[] size = Upscalers.target(request.width(), request.height(), finish.upscale());
+            metadata.put("width", size[0]);
+            metadata.put("height", size[1]);
+            metadata.put("upscale", Map.of("factor", finish.upscale(), "generated_width", request.width(),
+                    "generated_height", request.height()));
+        } else {
+            metadata.put("width", request.width());
+            metadata.put("height", request.height());
+        }
         metadata.put("seed", g.seeds().get(0));
         metadata.put("seeds", g.seeds());
         metadata.put("inference_time", Math.round(g.seconds() * 1000) / 1000.0);
