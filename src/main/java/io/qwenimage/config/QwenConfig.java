@@ -433,7 +433,7 @@ public interface QwenConfig {
 
         /** Pixels each tile shares with its neighbours, blended so no seam shows. */
         @WithName("tile-overlap")
-        @WithDefault("12")
+        @WithDefault("16")
         int tileOverlap();
 
         /** The largest picture an upscale may make (and hold on the way), checked before anything is allocated. */

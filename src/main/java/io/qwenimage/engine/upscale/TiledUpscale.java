@@ -6,9 +6,9 @@ import io.qwenimage.engine.CancellationToken;
 import io.qwenimage.engine.RgbImage;
 
 /**
- * One picture through an upscaler, tile row by tile row: each tile's output is weighted by a ramp across the parts
- * it shares with its neighbours (1 elsewhere, and at the picture's borders), summed, and divided by the weights, so
- * the seams blend. Only one band of output rows (a tile's height) is held in floats; rows no later tile touches are
+ * One picture through an upscaler, tile row by tile row: each tile's output is weighted across the parts it shares
+ * with its neighbours (its spoilt outer edge left out, then a ramp; 1 elsewhere and at the picture's borders),
+ * summed, and divided by the weights, so the seams blend. Only one band of output rows (a tile's height) is held in floats; rows no later tile touches are
  * written out as bytes and their band rows reused.
  */
 final class TiledUpscale {
@@ -94,16 +94,22 @@ final class TiledUpscale {
         }
     }
 
-    /** 1 everywhere but a linear rise over {@code ramp} pixels at each end that meets a neighbour. */
-    private static float[] ramps(int length, int ramp, boolean start, boolean end) {
+    /**
+     * 1 everywhere but at each end that meets a neighbour, across the {@code overlap} pixels they share: 0 over
+     * its outer quarter (where the tile's edge, missing the context beyond it, spoils the output), then a linear
+     * rise over its middle half, which the neighbour's fall mirrors so the two weights sum to 1.
+     */
+    private static float[] ramps(int length, int overlap, boolean start, boolean end) {
         float[] w = new float[length];
+        float skip = overlap / 4f;
+        float rise = Math.max(1f, overlap / 2f);
         for (int i = 0; i < length; i++) {
             float v = 1f;
             if (start) {
-                v = Math.min(v, (i + 0.5f) / ramp);
+                v = Math.min(v, Math.max(0f, (i + 0.5f - skip) / rise));
             }
             if (end) {
-                v = Math.min(v, (length - i - 0.5f) / ramp);
+                v = Math.min(v, Math.max(0f, (length - i - 0.5f - skip) / rise));
             }
             w[i] = v;
         }

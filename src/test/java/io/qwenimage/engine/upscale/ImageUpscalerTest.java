@@ -79,7 +79,8 @@ class ImageUpscalerTest {
     void manyTilesGiveThePictureOneTileGives() {
         RgbImage picture = ImageCodec.decode(TestImages.redCircleOnBluePng(100, 70), 1 << 20);
         RgbImage whole = upscaler.upscale(picture, new Tiling(128, 12), new CancellationToken());
-        RgbImage tiled = upscaler.upscale(picture, new Tiling(32, 8), new CancellationToken());
+        // 16 px of overlap (the default) is more than the model's receptive field (10 px): the seams vanish
+        RgbImage tiled = upscaler.upscale(picture, new Tiling(32, 16), new CancellationToken());
         assertThat(whole.width()).isEqualTo(400);
         assertThat(whole.height()).isEqualTo(280);
         int worst = 0;
@@ -89,9 +90,10 @@ class ImageUpscalerTest {
             worst = Math.max(worst, d);
             sum += d;
         }
-        System.out.printf("tiles 32/8 vs whole: worst %d levels, mean %.4f%n", worst, sum / whole.rgb().length);
-        assertThat(worst).as("worst level difference").isLessThanOrEqualTo(2);
-        assertThat(sum / whole.rgb().length).as("mean level difference").isLessThan(0.05);
+        System.out.printf("tiles 32/16 vs whole: worst %d levels, mean %.4f%n", worst, sum / whole.rgb().length);
+        // measured: worst 1 level (overlap 12: 3, 8: 9, 4: 24, the edge's missing context showing)
+        assertThat(worst).as("worst level difference").isLessThanOrEqualTo(1);
+        assertThat(sum / whole.rgb().length).as("mean level difference").isLessThan(0.01);
     }
 
     @Test
@@ -101,6 +103,7 @@ class ImageUpscalerTest {
         double ours = psnr(upscaler.upscale(small, new Tiling(128, 12), new CancellationToken()), sharp);
         double bicubic = psnr(ImageTensors.resize(small, 256, 256), sharp);
         System.out.printf("x4 of a 64x64 circle: ours %.2f dB, bicubic %.2f dB%n", ours, bicubic);
+        // measured: ours 33.5 dB, bicubic 30.7 dB
         assertThat(ours).isGreaterThan(bicubic + 2);
     }
 
