@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.InpaintMask;
+import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.image.GenerationParameters;
 import io.qwenimage.engine.image.ImageCodec;
 import io.qwenimage.engine.model.ModelInfo;
@@ -138,12 +139,50 @@ public class A1111GenerationResource {
         return generations.model(checkpoint(r)).flatMap(model -> intake.withPictures(bytes, mask,
                 ImageCodec.MaskReading.LUMINANCE, (place, uploads) -> {
                     RequestFields fields = fields(r, count, model);
-                    GenerationRequest request = uploads.mask() == null
-                            ? mapper.imageToImage(fields, strength, uploads.image(), model)
-                            : mapper.inpaint(fields, strength, uploads.image(), a1111Mask(uploads.mask(), r, fill),
-                                    model);
-                    return answer(model.id(), place, request, r, PictureFinish.NONE);
+                    if (uploads.mask() == null) {
+                        return answer(model.id(), place, mapper.imageToImage(fields, strength, uploads.image(),
+                                model), r, PictureFinish.NONE);
+                    }
+                    InpaintMask edit = a1111Mask(uploads.mask(), r, fill);
+                    if (!Boolean.TRUE.equals(r.inpaintFullRes())) {
+                        return answer(model.id(), place, mapper.inpaint(fields, strength, uploads.image(), edit,
+                                model), r, PictureFinish.NONE);
+                    }
+                    return onlyMasked(model, place, fields, strength, uploads.image(), edit, r);
                 }));
+    }
+
+    /**
+     * A1111's "only masked" ({@code inpaint_full_res}): the box around the mask grown by
+     * {@code inpaint_full_res_padding} (default 32) to the request's aspect is inpainted at the request's size
+     * ({@code width} x {@code height}, default the model's native size), then resized back and pasted into the whole
+     * picture, which is what comes back (at its own size).
+     */
+    private Uni<Response> onlyMasked(ModelInfo model, QueuePlace place, RequestFields fields, double strength,
+                                     RgbImage picture, InpaintMask mask, A1111Request r) {
+        int padding = r.inpaintFullResPadding() == null ? 32 : r.inpaintFullResPadding();
+        if (padding < 0 || padding > 1024) {
+            throw ServiceException.invalid("inpaint_full_res_padding", "inpaint_full_res_padding must be between "
+                    + "0 and 1024, got " + padding);
+        }
+        int w = r.width() != null ? r.width() : model.nativeSize();
+        int h = r.height() != null ? r.height() : model.nativeSize();
+        InpaintMask.Region region = mask.cropRegion(padding, w, h);
+        RequestFields sized = new RequestFields(fields.prompt(), fields.negativePrompt(), w, h, fields.steps(),
+                fields.guidance(), fields.seed(), fields.numImages(), fields.scheduler());
+        GenerationRequest request = mapper.inpaint(sized, strength, crop(picture, region), mask.cropped(region),
+                model);
+        return answer(model.id(), place, request, r, PictureFinish.pastedBack(
+                new PictureFinish.PasteBack(picture, mask, region)));
+    }
+
+    private static RgbImage crop(RgbImage picture, InpaintMask.Region region) {
+        byte[] rgb = new byte[region.width() * region.height() * 3];
+        for (int y = 0; y < region.height(); y++) {
+            System.arraycopy(picture.rgb(), ((region.y() + y) * picture.width() + region.x()) * 3, rgb,
+                    y * region.width() * 3, region.width() * 3);
+        }
+        return new RgbImage(region.width(), region.height(), rgb);
     }
 
     /**
@@ -164,16 +203,8 @@ public class A1111GenerationResource {
         return mask.withBlur(blur).withFill(fill);
     }
 
-    /**
-     * {@code inpainting_fill} 0 fill, 1 original (the default here), 2 latent noise, 3 latent nothing;
-     * {@code inpaint_full_res} true (A1111's "only masked": inpaint a crop around the mask at full size) is not
-     * implemented and refused, so that a client asking for it does not get something else silently.
-     */
+    /** {@code inpainting_fill} 0 fill, 1 original (the default here), 2 latent noise, 3 latent nothing. */
     private static InpaintMask.Fill fill(A1111Request r) {
-        if (Boolean.TRUE.equals(r.inpaintFullRes())) {
-            throw ServiceException.invalid("inpaint_full_res", "inpaint_full_res (\"only masked\") is not "
-                    + "implemented: send false to inpaint on the whole picture");
-        }
         int f = r.inpaintingFill() == null ? 1 : r.inpaintingFill();
         return switch (f) {
             case 0 -> InpaintMask.Fill.FILL;
@@ -258,7 +289,7 @@ public class A1111GenerationResource {
 
     private static A1111Request empty() {
         return new A1111Request(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** -1 (A1111's "random") and absent are the same: drawn at random, reported in info. */

@@ -30,6 +30,7 @@ public record A1111Request(
         @JsonProperty("inpainting_mask_invert") Integer inpaintingMaskInvert,
         @JsonProperty("inpainting_fill") Integer inpaintingFill,
         @JsonProperty("inpaint_full_res") Boolean inpaintFullRes,
+        @JsonProperty("inpaint_full_res_padding") Integer inpaintFullResPadding,
         @JsonProperty("enable_hr") Boolean enableHr,
         @JsonProperty("hr_scale") Double hrScale,
         @JsonProperty("hr_upscaler") String hrUpscaler,

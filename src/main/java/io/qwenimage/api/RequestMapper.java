@@ -61,15 +61,11 @@ public class RequestMapper {
 
     /**
      * The engine request of an inpainting call of any wire format: image-to-image repainting where {@code mask}
-     * says (strength 1 unless given, as diffusers' inpainting pipelines). Served by latent blending on the SD
-     * families, SD3 and FLUX (not yet on Qwen-Image); a mask that marks nothing is refused.
+     * says (strength 1 unless given, as diffusers' inpainting pipelines). Served by latent blending on every
+     * family (or by a dedicated 9-channel inpainting UNet); a mask that marks nothing is refused.
      */
     public GenerationRequest inpaint(RequestFields fields, Double strength, RgbImage image, InpaintMask mask,
                                      ModelInfo model) {
-        if (model.pipeline() == ModelFamily.QWEN_IMAGE) {
-            throw ServiceException.invalid("mask", "inpainting is served on Stable Diffusion, SDXL, SD3 and FLUX "
-                    + "models; this model (" + model.family() + ") does not take a mask yet");
-        }
         if (mask.repaintsNothing()) {
             throw ServiceException.invalid("mask", "the mask marks nothing to repaint (white pixels are repainted; "
                     + "in OpenAI's edits, fully transparent ones)");

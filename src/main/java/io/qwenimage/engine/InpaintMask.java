@@ -111,6 +111,86 @@ public record InpaintMask(int width, int height, byte[] values, int blur, Fill f
         return new RgbImage(w, h, out);
     }
 
+    /** A rectangle of the picture: its top-left corner and size, in pixels. */
+    public record Region(int x, int y, int width, int height) {
+    }
+
+    /**
+     * AUTOMATIC1111's "only masked" region: the box around every pixel the mask touches, grown by {@code padding}
+     * on each side, then widened or heightened to the aspect of {@code aspectW:aspectH} (the size it is inpainted
+     * at), all within the picture.
+     */
+    public Region cropRegion(int padding, int aspectW, int aspectH) {
+        int x1 = width;
+        int y1 = height;
+        int x2 = -1;
+        int y2 = -1;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                if (values[y * width + x] != 0) {
+                    x1 = Math.min(x1, x);
+                    y1 = Math.min(y1, y);
+                    x2 = Math.max(x2, x);
+                    y2 = Math.max(y2, y);
+                }
+            }
+        }
+        if (x2 < 0) {
+            return new Region(0, 0, width, height);
+        }
+        x1 = Math.max(0, x1 - padding);
+        y1 = Math.max(0, y1 - padding);
+        x2 = Math.min(width, x2 + 1 + padding);
+        y2 = Math.min(height, y2 + 1 + padding);
+        // grow the short side (centred, pushed back inside the picture) until the box has the target's aspect
+        double aspect = (double) aspectW / aspectH;
+        int w = x2 - x1;
+        int h = y2 - y1;
+        if ((double) w / h < aspect) {
+            int wanted = Math.min(width, (int) Math.round(h * aspect));
+            x1 = Math.max(0, Math.min(width - wanted, x1 - (wanted - w) / 2));
+            x2 = x1 + wanted;
+        } else {
+            int wanted = Math.min(height, (int) Math.round(w / aspect));
+            y1 = Math.max(0, Math.min(height - wanted, y1 - (wanted - h) / 2));
+            y2 = y1 + wanted;
+        }
+        return new Region(x1, y1, x2 - x1, y2 - y1);
+    }
+
+    /** The part of the mask in {@code region}, with the same blur and fill. */
+    public InpaintMask cropped(Region region) {
+        byte[] out = new byte[region.width() * region.height()];
+        for (int y = 0; y < region.height(); y++) {
+            System.arraycopy(values, (region.y() + y) * width + region.x(), out, y * region.width(), region.width());
+        }
+        return new InpaintMask(region.width(), region.height(), out, blur, fill);
+    }
+
+    /**
+     * {@code inpainted} (the region's picture, at any size) put back into {@code picture} at {@code region}: resized
+     * to it, and blended in by this mask's soft composite, so every pixel outside the mask stays as it was.
+     */
+    public RgbImage pasted(RgbImage picture, Region region, RgbImage inpainted) {
+        RgbImage part = ImageTensors.resize(inpainted, region.width(), region.height());
+        float[] m = composite(width, height);
+        byte[] out = picture.rgb().clone();
+        for (int y = 0; y < region.height(); y++) {
+            for (int x = 0; x < region.width(); x++) {
+                int p = (region.y() + y) * width + region.x() + x;
+                float a = m[p];
+                if (a == 0f) {
+                    continue;
+                }
+                for (int c = 0; c < 3; c++) {
+                    float v = a * part.at(x, y, c) + (1 - a) * (picture.rgb()[p * 3 + c] & 0xFF);
+                    out[p * 3 + c] = (byte) Math.round(v);
+                }
+            }
+        }
+        return new RgbImage(width, height, out);
+    }
+
     /** True when no pixel is to be repainted (at least half way). */
     public boolean repaintsNothing() {
         for (byte b : values) {

@@ -322,7 +322,7 @@ public class Generations {
                         model.id(), model.pipeline(), command.format(), (System.nanoTime() - t0) / 1e9, false,
                         command.input(), command.finish()));
             };
-            Finisher finisher = upscalers.finisher(request, command.finish());
+            Finisher finisher = Finishers.of(request, command.finish(), upscalers);
             job = service.submit(command.place() == null ? service.admit() : command.place().admission(), model.id(),
                     request, hooks, finisher, then);
         } catch (RuntimeException e) {

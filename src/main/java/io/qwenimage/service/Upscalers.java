@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.CancellationToken;
-import io.qwenimage.engine.GenerationRequest;
-import io.qwenimage.engine.GenerationResult;
 import io.qwenimage.engine.ImageTensors;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.onnx.ExecutionProvider;
@@ -25,8 +23,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
@@ -202,41 +198,6 @@ public class Upscalers {
                         .description("upscales made as requests of their own (POST /upscale, A1111 extras)")
                         .tag("outcome", failed == null ? "success" : failed.getClass().getSimpleName())
                         .register(registry).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS));
-    }
-
-    /**
-     * The last stage of a generation with {@code finish}: each picture upscaled, or for the hires fix enlarged and
-     * redrawn by image-to-image at the larger size (its seed, prompt and guidance; the second pass's steps and
-     * strength), on the generation's worker.
-     */
-    Finisher finisher(GenerationRequest request, PictureFinish finish) {
-        if (finish.none()) {
-            return Finisher.NONE;
-        }
-        return (generated, pipeline, cancel, progress) -> {
-            List<RgbImage> pictures = new ArrayList<>(generated.images().size());
-            long onnx = generated.onnxNanos();
-            for (int i = 0; i < generated.images().size(); i++) {
-                RgbImage picture = generated.images().get(i);
-                PictureFinish.HiresFix hires = finish.hires();
-                if (hires == null) {
-                    pictures.add(upscaleNow(picture, finish.upscale(), cancel));
-                    continue;
-                }
-                RgbImage larger = hires.byUpscaler()
-                        ? ImageTensors.resize(upscaleNow(picture, Math.max((double) hires.width() / picture.width(),
-                        (double) hires.height() / picture.height()), cancel), hires.width(), hires.height())
-                        : ImageTensors.resize(picture, hires.width(), hires.height());
-                GenerationRequest second = new GenerationRequest(request.prompt(), request.negativePrompt(),
-                        hires.width(), hires.height(), hires.steps(), request.guidanceScale(), request.scheduler(),
-                        generated.seeds().get(i), 1, larger, hires.strength(), request.maxSequenceLength(),
-                        request.trueCfgScale());
-                GenerationResult redrawn = pipeline.generate(second, progress, cancel);
-                onnx += redrawn.onnxNanos();
-                pictures.add(redrawn.images().get(0));
-            }
-            return new GenerationResult(pictures, generated.seeds(), generated.truncatedPrompt(), onnx);
-        };
     }
 
     synchronized void onStop(@Observes ShutdownEvent event) {

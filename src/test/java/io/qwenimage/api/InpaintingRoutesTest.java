@@ -92,7 +92,7 @@ class InpaintingRoutesTest {
     }
 
     @Test
-    void a1111InpaintsWithItsMaskFieldsAndRefusesOnlyMaskedMode() {
+    void a1111InpaintsWithItsMaskFieldsAndOnlyMaskedMode() {
         String base = "{\"init_images\": [\"" + b64(PICTURE) + "\"], \"mask\": \"" + b64(CIRCLE_MASK) + "\", "
                 + "\"prompt\": \"a green circle on a blue background\", \"steps\": 8, \"seed\": 4, "
                 + "\"denoising_strength\": 1.0, \"mask_blur\": 0%s}";
@@ -112,10 +112,14 @@ class InpaintingRoutesTest {
             assertThat(filled.statusCode()).as("inpainting_fill " + fill + ": " + filled.asString()).isEqualTo(200);
             assertKeptOutsideAndChangedInside(decode(filled.path("images[0]")), false);
         }
+        // "only masked": the box around the mask (padding 4) inpainted at 64x64, pasted back into the picture
         Response onlyMasked = given().contentType(ContentType.JSON)
-                .body(base.formatted(", \"inpaint_full_res\": true")).post("/sdapi/v1/img2img");
-        assertThat(onlyMasked.statusCode()).isEqualTo(422);
-        assertThat(onlyMasked.<String>path("error.message")).contains("inpaint_full_res");
+                .body(base.formatted(", \"inpaint_full_res\": true, \"inpaint_full_res_padding\": 4, "
+                        + "\"width\": 64, \"height\": 64")).post("/sdapi/v1/img2img");
+        assertThat(onlyMasked.statusCode()).as(onlyMasked.asString()).isEqualTo(200);
+        assertKeptOutsideAndChangedInside(decode(onlyMasked.path("images[0]")), false);
+        given().contentType(ContentType.JSON).body(base.formatted(", \"inpaint_full_res\": true, "
+                + "\"inpaint_full_res_padding\": -1")).post("/sdapi/v1/img2img").then().statusCode(422);
         Response badFill = given().contentType(ContentType.JSON)
                 .body(base.formatted(", \"inpainting_fill\": 7")).post("/sdapi/v1/img2img");
         assertThat(badFill.statusCode()).isEqualTo(422);

@@ -122,13 +122,32 @@ class QwenImageRoutesTest {
     }
 
     @Test
-    void aMaskIsRefusedInWordsUntilQwenImageInpaints() {
+    void aMaskRepaintsOnlyWhereItIsWhiteOnQwenImage() {
+        RgbImage before = ImageCodec.decode(redCircleOnBluePng(64, 64), 1 << 20);
         Response r = given().multiPart("image", "in.png", redCircleOnBluePng(64, 64), "image/png")
-                .multiPart("mask", "mask.png", redCircleOnBluePng(64, 64), "image/png")
-                .multiPart("prompt", "a green circle").post("/image-to-image");
-        assertThat(r.statusCode()).isEqualTo(422);
-        assertThat(r.<String>path("error.details.field")).isEqualTo("mask");
-        assertThat(r.<String>path("error.message")).contains("qwen-image").contains("does not take a mask yet");
+                .multiPart("mask", "mask.png", io.qwenimage.testing.TestImages.circleMaskPng(false), "image/png")
+                .multiPart("prompt", "a green circle on a blue background").multiPart("seed", "4")
+                .multiPart("num_inference_steps", "8").post("/image-to-image");
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+        assertThat(r.<Boolean>path("metadata.parameters.inpainting")).isTrue();
+        RgbImage after = ImageCodec.decode(java.util.Base64.getDecoder().decode(r.<String>path("image")), 1 << 20);
+        int worstOutside = 0;
+        int changedInside = 0;
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                int diff = 0;
+                for (int c = 0; c < 3; c++) {
+                    diff = Math.max(diff, Math.abs(after.at(x, y, c) - before.at(x, y, c)));
+                }
+                if (io.qwenimage.testing.TestImages.inMaskCircle(x, y)) {
+                    changedInside += diff > 8 ? 1 : 0;
+                } else {
+                    worstOutside = Math.max(worstOutside, diff);
+                }
+            }
+        }
+        assertThat(worstOutside).as("outside the mask: as sent").isLessThanOrEqualTo(1);
+        assertThat(changedInside).as("pixels repainted inside").isGreaterThan(100);
     }
 
     @Test

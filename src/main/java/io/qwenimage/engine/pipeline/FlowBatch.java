@@ -76,10 +76,8 @@ abstract class FlowBatch extends BatchRun {
     int plane;
     NoiseSource[] generators;
     float[] latents;
-    // inpainting: the latent mask (1 = repaint) and each image's clean latents and initial noise, in model layout
-    private float[] latentMask;
-    private float[][] cleanLatents;
-    private float[][] startNoise;
+    /** Inpainting: each image's part outside the mask, put back after every step (null without a mask). */
+    private KeptPart kept;
     /** Entry j's prompt; its negative prompt when the family runs a negative pass (else null). */
     FlowPrompt[] positive;
     FlowPrompt[] negative;
@@ -194,15 +192,8 @@ abstract class FlowBatch extends BatchRun {
         scheduler = first.scheduler().create(schedulerConfig, first.steps(), img2img ? first.strength() : 1.0,
                 tokens);
         if (first.mask() != null) {
-            // the latent mask repeated over the channels, in the transformer's layout (FLUX: packed like the latents)
-            float[] area = first.mask().latent(first.width(), first.height());
-            float[] planar = new float[plane];
-            for (int c = 0; c < vae.channels(); c++) {
-                System.arraycopy(area, 0, planar, c * area.length, area.length);
-            }
-            latentMask = toModelLayout(planar);
-            cleanLatents = new float[images][];
-            startNoise = new float[images][];
+            kept = new KeptPart(first.mask(), vae.channels(), first.width(), first.height(), images,
+                    this::toModelLayout);
         }
     }
 
@@ -232,8 +223,8 @@ abstract class FlowBatch extends BatchRun {
                     float[] clean = vae.encode(ImageTensors.toPixels(picture), r.height(), r.width(), posterior, run);
                     onnx += System.nanoTime() - t0;
                     generators[i].fill(start);
-                    if (latentMask != null) {
-                        keepForInpainting(i, clean, start, r.mask().fill());
+                    if (kept != null) {
+                        kept.keep(i, clean, start);
                     }
                     scheduler.addNoise(clean, start);
                     start = clean;
@@ -256,43 +247,8 @@ abstract class FlowBatch extends BatchRun {
             }
         };
         return DenoisingLoop.run(scheduler, latents, perImage, prediction,
-                latentMask == null ? DenoisingLoop.AfterStep.NONE : this::putBackKeptPart, this);
-    }
-
-    /**
-     * Keeps image {@code i}'s clean latents and initial noise (copies: SD3's layout is the planar array itself) for
-     * {@link #putBackKeptPart}; A1111's latent fills change the masked part of {@code clean} before it is noised.
-     */
-    private void keepForInpainting(int i, float[] clean, float[] start, InpaintMask.Fill fill) {
-        cleanLatents[i] = toModelLayout(clean.clone());
-        startNoise[i] = toModelLayout(start.clone());
-        if (fill == InpaintMask.Fill.LATENT_NOISE || fill == InpaintMask.Fill.LATENT_NOTHING) {
-            float[] area = entries.get(0).request().mask().latent(first.width(), first.height());
-            for (int k = 0; k < plane; k++) {
-                if (area[k % area.length] != 0f) {
-                    clean[k] = fill == InpaintMask.Fill.LATENT_NOISE ? start[k] : 0f;
-                }
-            }
-        }
-    }
-
-    /**
-     * Inpainting (diffusers' FluxInpaintPipeline and StableDiffusion3InpaintPipeline by blending): after step
-     * {@code step} the latents outside the mask become the picture's own, noised to the next step's sigma with the
-     * initial noise ({@code scale_noise}; clean after the last), {@code (1 - m) x_kept + m x}.
-     */
-    private void putBackKeptPart(int step) {
-        float[] kept = new float[plane];
-        for (int i = 0; i < images; i++) {
-            System.arraycopy(cleanLatents[i], 0, kept, 0, plane);
-            if (step < scheduler.steps() - 1) {
-                scheduler.addNoise(step + 1, kept, startNoise[i]);
-            }
-            for (int k = 0; k < plane; k++) {
-                float m = latentMask[k];
-                latents[i * plane + k] = (1 - m) * kept[k] + m * latents[i * plane + k];
-            }
-        }
+                kept == null ? DenoisingLoop.AfterStep.NONE : step -> kept.putBack(step, scheduler, latents, plane),
+                this);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.qwenimage.engine.BatchEntry;
 import io.qwenimage.engine.BatchResults;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.ImageTensors;
+import io.qwenimage.engine.InpaintMask;
 import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.model.ModelInfo;
@@ -106,6 +107,8 @@ public final class QwenImagePipeline extends ImagePipeline {
         private QwenTransformerStage.Text negativeText;
         private NoiseSource[] generators;
         private float[] latents;
+        /** Inpainting: each image's part outside the mask, put back after every step (null without a mask). */
+        private KeptPart kept;
 
         Batch(List<BatchEntry> entries, BatchResults results, boolean[] done, OrtSession.RunOptions run) {
             super(entries, results, done, run);
@@ -115,10 +118,6 @@ public final class QwenImagePipeline extends ImagePipeline {
         void plan() {
             first = entries.get(0).request();
             img2img = first.initImage() != null;
-            if (first.mask() != null) {
-                // refused before it comes here (RequestMapper); never ignored silently
-                throw new IllegalArgumentException("this family does not inpaint yet: send the picture without a mask");
-            }
             if (img2img && !model.vae().encodes()) {
                 throw new IllegalArgumentException("this model has no vae_encoder, so it cannot do image-to-image");
             }
@@ -134,6 +133,10 @@ public final class QwenImagePipeline extends ImagePipeline {
                     img2img ? first.strength() : 1.0, tokens);
             cfg = first.guidanceScale() > 1;
             imageRotary = model.rotary().image(latentH / 2, latentW / 2);
+            if (first.mask() != null) {
+                kept = new KeptPart(first.mask(), QwenVaeStages.CHANNELS, first.width(), first.height(), images,
+                        p -> LatentPacking.pack(p, QwenVaeStages.CHANNELS, latentH, latentW));
+            }
         }
 
         /** Every distinct prompt encoded once, alone; then the rows of the conditional (and negative) calls. */
@@ -223,13 +226,21 @@ public final class QwenImagePipeline extends ImagePipeline {
                         if (!dropCancelled()) {
                             return false;
                         }
-                        clean = encodeImage(r.initImage(), r.width(), r.height());
+                        RgbImage picture = ImageTensors.resize(r.initImage(), r.width(), r.height());
+                        if (r.mask() != null && r.mask().fill() == InpaintMask.Fill.FILL) {
+                            picture = r.mask().filled(picture);
+                        }
+                        clean = encodeImage(picture, r.width(), r.height());
                     }
                     generators[i].fill(drawn);
+                    if (clean != null && kept != null) {
+                        kept.keep(i, clean, drawn);
+                    }
                     float[] packed = LatentPacking.pack(drawn, QwenVaeStages.CHANNELS, latentH, latentW);
                     if (clean != null) {
-                        scheduler.addNoise(clean, packed);
-                        packed = clean;
+                        float[] packedClean = LatentPacking.pack(clean, QwenVaeStages.CHANNELS, latentH, latentW);
+                        scheduler.addNoise(packedClean, packed);
+                        packed = packedClean;
                     }
                     System.arraycopy(packed, 0, latents, i * plane, plane);
                 }
@@ -237,13 +248,13 @@ public final class QwenImagePipeline extends ImagePipeline {
             return true;
         }
 
-        /** The picture resized to the request's size, through the VAE encoder's mean, normalised and packed. */
-        private float[] encodeImage(RgbImage image, int width, int height) throws OrtException {
-            float[] pixels = ImageTensors.toPixels(ImageTensors.resize(image, width, height));
+        /** The picture (at the request's size) through the VAE encoder's mean, normalised, planar. */
+        private float[] encodeImage(RgbImage picture, int width, int height) throws OrtException {
+            float[] pixels = ImageTensors.toPixels(picture);
             long t0 = System.nanoTime();
             float[] z = model.vae().encode(pixels, height, width, run);
             onnx += System.nanoTime() - t0;
-            return LatentPacking.pack(z, QwenVaeStages.CHANNELS, latentH, latentW);
+            return z;
         }
 
         /** The scheduler loop over the transformer; true CFG per image with its own scale when guidance is on. */
@@ -270,7 +281,8 @@ public final class QwenImagePipeline extends ImagePipeline {
                             firstImage[j + 1] * plane);
                 }
                 return velocity;
-            }, this);
+            }, kept == null ? DenoisingLoop.AfterStep.NONE : step -> kept.putBack(step, scheduler, latents, plane),
+                    this);
         }
 
         private float[] predict(QwenTransformerStage.Text text, double sigma) throws OrtException {
@@ -298,6 +310,9 @@ public final class QwenImagePipeline extends ImagePipeline {
                 long t0 = System.nanoTime();
                 float[] pixels = model.vae().decode(z, latentH, latentW, run);
                 onnx += System.nanoTime() - t0;
+                if (r.mask() != null) {
+                    r.mask().overlay(pixels, r.initImage(), r.width(), r.height());
+                }
                 return ImageTensors.toImage(pixels, r.width(), r.height(), r.width(), r.height());
             }, j -> positive[j].truncated());
         }

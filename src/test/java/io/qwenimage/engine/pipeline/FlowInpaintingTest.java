@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Inpainting on SD3 and FLUX (latent blending in flow matching's own noise, {@code sigma·eps + (1 - sigma)·x}), and
- * on SDXL (the Stable Diffusion pipeline's blending), on the tiny fixtures: the kept half of the picture comes back as sent and the masked half is repainted; a mask over
+ * on SDXL (the Stable Diffusion pipeline's blending), on the tiny fixtures and the Qwen-Image demo
+ * (QwenImageInpaintPipeline's blending, the mask packed like its latents): the kept half of the picture comes back as sent and the masked half is repainted; a mask over
  * everything at strength 1 gives exactly the picture plain image-to-image gives (sigma 1 is pure noise, nothing is
  * put back, the composite takes every generated pixel).
  */
@@ -33,12 +34,14 @@ class FlowInpaintingTest {
     static Sd3Model sd3;
     static FluxModel flux;
     static io.qwenimage.engine.model.ModelBundle sdxl;
+    static io.qwenimage.engine.model.QwenImageModel qwen;
 
     @BeforeAll
     static void open() {
         sd3 = Sd3Model.open(Path.of("src/test/resources/models/tiny-sd3"), SESSIONS);
         flux = FluxModel.open(Path.of("src/test/resources/models/tiny-flux-dev"), SESSIONS);
         sdxl = io.qwenimage.engine.model.ModelBundle.open(Path.of("src/test/resources/models/tiny-sdxl"), SESSIONS);
+        qwen = io.qwenimage.engine.model.QwenImageModel.open(ParityFixtures.QWEN_MODEL, SESSIONS);
     }
 
     @AfterAll
@@ -46,10 +49,11 @@ class FlowInpaintingTest {
         sd3.close();
         flux.close();
         sdxl.close();
+        qwen.close();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sd3", "flux", "sdxl"})
+    @ValueSource(strings = {"sd3", "flux", "sdxl", "qwen-image"})
     void theKeptHalfComesBackAsSentAndTheMaskedHalfIsRepainted(String family) {
         byte[] left = new byte[64 * 64];
         for (int y = 0; y < 64; y++) {
@@ -78,7 +82,7 @@ class FlowInpaintingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sd3", "flux"})
+    @ValueSource(strings = {"sd3", "flux", "qwen-image"})
     void aMaskOverEverythingAtStrengthOneIsPlainImageToImage(String family) {
         byte[] all = new byte[64 * 64];
         java.util.Arrays.fill(all, (byte) 255);
@@ -96,6 +100,7 @@ class FlowInpaintingTest {
         ImagePipeline pipeline = switch (family) {
             case "sd3" -> new Sd3Pipeline(sd3);
             case "flux" -> new FluxPipeline(flux);
+            case "qwen-image" -> new QwenImagePipeline(qwen);
             default -> new StableDiffusionPipeline(sdxl);
         };
         if (family.equals("sdxl")) {
