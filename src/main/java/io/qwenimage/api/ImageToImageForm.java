@@ -22,6 +22,10 @@ public class ImageToImageForm {
     @RestForm("mask_blur")
     public String maskBlur;
 
+    /** The pictures upscaled by this factor (more than 1, at most 8) by the service's upscaler, in the same job. */
+    @RestForm
+    public String upscale;
+
     @RestForm
     public String prompt;
 

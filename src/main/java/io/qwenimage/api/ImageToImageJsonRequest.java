@@ -24,5 +24,6 @@ public record ImageToImageJsonRequest(
         @JsonProperty("output_format") String outputFormat,
         @JsonProperty("model") String model,
         @JsonProperty("mask") String mask,
-        @JsonProperty("mask_blur") Integer maskBlur) {
+        @JsonProperty("mask_blur") Integer maskBlur,
+        @JsonProperty("upscale") Double upscale) {
 }

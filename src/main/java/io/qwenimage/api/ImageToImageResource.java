@@ -12,7 +12,9 @@ import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.service.GenerationCommand;
 import io.qwenimage.service.Generations;
 import io.qwenimage.service.InputPicture;
+import io.qwenimage.service.PictureFinish;
 import io.qwenimage.service.PictureIntake;
+import io.qwenimage.service.Upscalers;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -38,9 +40,11 @@ public class ImageToImageResource {
     private final RequestMapper mapper;
     private final QwenConfig config;
     private final PictureIntake intake;
+    private final Upscalers upscalers;
 
     public ImageToImageResource(Generations generations, RequestMapper mapper, QwenConfig config,
-                                PictureIntake intake) {
+                                PictureIntake intake, Upscalers upscalers) {
+        this.upscalers = upscalers;
         this.generations = generations;
         this.mapper = mapper;
         this.config = config;
@@ -70,7 +74,8 @@ public class ImageToImageResource {
         byte[] mask = form.mask == null || form.mask.uploadedFile() == null ? null
                 : UploadedValues.file(form.mask, "mask", config.server().maxFileSize());
         return generate(new Upload(bytes, form.image.fileName(), mask,
-                        UploadedValues.integer(form.maskBlur, "mask_blur")), form.model, fields,
+                        UploadedValues.integer(form.maskBlur, "mask_blur"),
+                        UploadedValues.number(form.upscale, "upscale")), form.model, fields,
                 UploadedValues.number(form.strength, "strength"), form.outputFormat, delivery);
     }
 
@@ -89,13 +94,17 @@ public class ImageToImageResource {
                 body.numImages(), body.scheduler());
         byte[] mask = body.mask() == null || body.mask().isBlank() ? null
                 : UploadedValues.base64Picture(body.mask(), "mask", config.server().maxFileSize());
-        return generate(new Upload(bytes, null, mask, body.maskBlur()), body.model(), fields, body.strength(),
+        return generate(new Upload(bytes, null, mask, body.maskBlur(), body.upscale()), body.model(), fields,
+                body.strength(),
                 body.outputFormat(),
                 NativeAnswers.prefersAsync(prefer) ? Delivery.job(idempotencyKey) : Delivery.answer(accept));
     }
 
-    /** The uploaded picture, its file name (multipart) and the optional inpainting mask with its blur. */
-    private record Upload(byte[] picture, String fileName, byte[] mask, Integer maskBlur) {
+    /**
+     * The uploaded picture, its file name (multipart), the optional inpainting mask with its blur, and the optional
+     * upscale of the result.
+     */
+    private record Upload(byte[] picture, String fileName, byte[] mask, Integer maskBlur, Double upscale) {
     }
 
     private Uni<Response> generate(Upload upload, String modelId, RequestFields fields, Double strength,
@@ -122,12 +131,18 @@ public class ImageToImageResource {
                                 upload.maskBlur() == null ? 0 : upload.maskBlur()), model);
                 String fileName = upload.fileName();
                 InputPicture uploaded = new InputPicture(input.width(), input.height(), fileName);
+                PictureFinish finish = PictureFinish.NONE;
+                if (upload.upscale() != null) {
+                    upscalers.check(request.width(), request.height(), upload.upscale(), "upscale");
+                    finish = PictureFinish.upscaled(upload.upscale());
+                }
                 if (delivery.asJob()) {
                     return generations.submitJob(GenerationCommand.of(model.id(), request, format, place, uploaded)
-                            .withIdempotencyKey(delivery.idempotencyKey())).map(NativeAnswers::accepted);
+                            .withIdempotencyKey(delivery.idempotencyKey()).withFinish(finish))
+                            .map(NativeAnswers::accepted);
                 }
                 return generations.generate(GenerationCommand.of(model.id(), request,
-                        NativeAnswers.format(delivery.accept(), format), place, uploaded))
+                        NativeAnswers.format(delivery.accept(), format), place, uploaded).withFinish(finish))
                         .map(pictures -> NativeAnswers.answer(pictures, delivery.accept()));
             });
         });

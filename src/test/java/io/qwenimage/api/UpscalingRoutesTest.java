@@ -144,6 +144,11 @@ class UpscalingRoutesTest {
         given().contentType(ContentType.JSON).body(Map.of("prompt", "x", "width", 1024, "height", 1024,
                 "upscale", 8)).post("/text-to-image").then().statusCode(422)
                 .body("error.message", containsString("max-output-pixels"));
+        Response edited = given().multiPart("image", "in.png", PICTURE, "image/png")
+                .multiPart("prompt", "a green circle on a blue background").multiPart("upscale", "2")
+                .multiPart("num_inference_steps", "8").post("/image-to-image");
+        assertThat(edited.statusCode()).as(edited.asString()).isEqualTo(200);
+        assertThat(decode(edited.path("image")).width()).as("image-to-image, upscaled by 2").isEqualTo(128);
         // and it is measured as an upscale
         given().multiPart("image", "in.png", PICTURE, "image/png").post("/upscale").then().statusCode(200);
         String metrics = given().get("/metrics").then().statusCode(200).extract().asString();
