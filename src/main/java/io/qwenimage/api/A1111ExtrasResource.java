@@ -11,6 +11,7 @@ import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.service.PictureIntake;
 import io.qwenimage.service.Upscalers;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -69,23 +70,25 @@ public class A1111ExtrasResource {
         return intake.withPicture(bytes, (place, picture) -> {
             int[] size = size(body, picture);
             double factor = Math.max((double) size[0] / picture.width(), (double) size[1] / picture.height());
-            Uni<RgbImage> larger;
+            String how = byModel ? "Upscaler: " + upscalers.info().name() : "Resize";
             if (byModel && factor > 1) {
                 upscalers.check(picture.width(), picture.height(), factor, "upscaling_resize");
-                larger = upscalers.upscale(picture, factor, place);
-            } else {
-                place.close();
-                larger = Uni.createFrom().item(picture);
+                return upscalers.upscale(picture, factor, place, up -> answer(up, size, how));
             }
-            return larger.map(up -> {
-                RgbImage out = ImageTensors.resize(up, size[0], size[1]);
-                Map<String, Object> answer = new LinkedHashMap<>();
-                answer.put("html_info", "<p>" + (byModel ? "Upscaler: " + upscalers.info().name() : "Resize")
-                        + ", " + out.width() + "x" + out.height() + "</p>");
-                answer.put("image", Base64.getEncoder().encodeToString(ImageCodec.encodePng(out, Map.of())));
-                return answer;
-            });
+            // a plain resize: no model, so no queue place; still off the event loop (a large picture's PNG)
+            place.close();
+            return Uni.createFrom().item(() -> answer(picture, size, how))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         });
+    }
+
+    /** A1111's {@code {html_info, image}}: the picture resized to {@code size}, as PNG. */
+    private static Map<String, Object> answer(RgbImage picture, int[] size, String how) {
+        RgbImage out = ImageTensors.resize(picture, size[0], size[1]);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("html_info", "<p>" + how + ", " + out.width() + "x" + out.height() + "</p>");
+        answer.put("image", Base64.getEncoder().encodeToString(ImageCodec.encodePng(out, Map.of())));
+        return answer;
     }
 
     /** The picture's size after the extras: by factor (mode 0) or to the given size (mode 1), within the limits. */

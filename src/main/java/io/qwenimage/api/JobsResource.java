@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.qwenimage.config.QwenConfig;
-import io.qwenimage.jobs.LivePreview;
 import io.qwenimage.service.Generations;
 import io.qwenimage.service.JobAnswer;
 import io.qwenimage.service.JobStatus;
+import io.qwenimage.service.PreviewPicture;
 import io.qwenimage.service.PreviewPictures;
 import io.qwenimage.service.ProgressStream;
 import io.smallrye.common.annotation.Blocking;
@@ -133,7 +133,7 @@ public class JobsResource {
                         return;
                     }
                     JobStatus view = generations.document(answer);
-                    LivePreview latest = stream.preview();
+                    PreviewPicture latest = stream.preview();
                     List<Object> key = java.util.Arrays.asList(answer.status(), view.position(), view.step(),
                             latest == null ? null : latest.index());
                     if (!Objects.equals(last.getAndSet(key), key)) {
@@ -156,7 +156,7 @@ public class JobsResource {
     }
 
     /** A progress event's data: the status document, with the live preview when there is one. */
-    private String progressEvent(JobStatus view, LivePreview latest) throws JsonProcessingException {
+    private String progressEvent(JobStatus view, PreviewPicture latest) throws JsonProcessingException {
         if (latest == null) {
             return json.writeValueAsString(view);
         }

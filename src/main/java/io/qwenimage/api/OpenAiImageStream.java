@@ -10,11 +10,10 @@ import io.qwenimage.http.ErrorEnvelope;
 import io.qwenimage.observability.GenerationObserver;
 import io.qwenimage.observability.GenerationRecord;
 import io.qwenimage.observability.Outcome;
-import io.qwenimage.jobs.LivePreview;
-import io.qwenimage.jobs.PreviewSchedule;
 import io.qwenimage.service.GeneratedPictures;
 import io.qwenimage.service.GenerationCommand;
 import io.qwenimage.service.Generations;
+import io.qwenimage.service.PreviewPicture;
 import io.qwenimage.service.PreviewPictures;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -64,7 +63,7 @@ final class OpenAiImageStream {
         record.streamed();                    // ended here when the stream ends, not when its first bytes go
         stream.finish = (outcome, status) -> observer.end(record, outcome, status);
         var pictures = partials == 0 ? generations.generate(command)
-                : generations.generate(command, PreviewSchedule.spread(partials), stream::partial);
+                : generations.generate(command, partials, stream::partial);
         stream.generation = pictures.subscribe().with(stream::completed, stream::failed);
         return stream.events.onCancellation().invoke(() -> {
             Cancellable running = stream.generation;
@@ -80,7 +79,7 @@ final class OpenAiImageStream {
     }
 
     /** On the worker: only queued here, encoded on the pool. */
-    private void partial(LivePreview preview) {
+    private void partial(PreviewPicture preview) {
         int w = Integer.parseInt(size.substring(0, size.indexOf('x')));
         int h = Integer.parseInt(size.substring(size.indexOf('x') + 1));
         then(() -> {

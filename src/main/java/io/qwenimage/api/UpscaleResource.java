@@ -82,8 +82,8 @@ public class UpscaleResource {
         long t0 = System.nanoTime();
         return intake.withPicture(bytes, (place, picture) -> {
             upscalers.check(picture.width(), picture.height(), factor, "scale");
-            return upscalers.upscale(picture, factor, place).map(out -> answer(picture, out, factor, upscaler,
-                    format, accept, (System.nanoTime() - t0) / 1e9));
+            return upscalers.upscale(picture, factor, place, out -> answer(picture, out, factor, upscaler, format,
+                    accept, (System.nanoTime() - t0) / 1e9));
         });
     }
 

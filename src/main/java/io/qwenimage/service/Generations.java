@@ -12,7 +12,6 @@ import io.qwenimage.jobs.Job;
 import io.qwenimage.jobs.JobHooks;
 import io.qwenimage.jobs.JobState;
 import io.qwenimage.jobs.JobStoreUnavailableException;
-import io.qwenimage.jobs.LivePreview;
 import io.qwenimage.jobs.PreviewSchedule;
 import io.qwenimage.jobs.SubscriberLimits;
 import io.qwenimage.observability.GenerationObserver;
@@ -117,12 +116,13 @@ public class Generations {
     }
 
     /**
-     * {@link #generate(GenerationCommand)} with live previews at {@code previews}' steps, each handed to
-     * {@code sink} on the worker as it is made (OpenAI's streamed partial images). A cached answer has none.
+     * {@link #generate(GenerationCommand)} with {@code partials} (1 to 3) live previews spread over the run, each
+     * handed to {@code sink} on the worker as it is made (OpenAI's streamed partial images): the sink must only
+     * pass it on. A cached answer has none.
      */
-    public Uni<GeneratedPictures> generate(GenerationCommand command, PreviewSchedule previews,
-                                           Consumer<LivePreview> sink) {
-        return generate(command, job -> job.wantPreviews(previews, sink));
+    public Uni<GeneratedPictures> generate(GenerationCommand command, int partials, Consumer<PreviewPicture> sink) {
+        return generate(command, job -> job.wantPreviews(PreviewSchedule.spread(partials),
+                p -> sink.accept(PreviewPicture.of(p))));
     }
 
     private Uni<GeneratedPictures> generate(GenerationCommand command, Consumer<Job<?>> watch) {
@@ -215,8 +215,8 @@ public class Generations {
             }
 
             @Override
-            public LivePreview preview() {
-                return here.map(Job::preview).orElse(null);
+            public PreviewPicture preview() {
+                return here.map(j -> PreviewPicture.of(j.preview())).orElse(null);
             }
 
             @Override
@@ -250,7 +250,7 @@ public class Generations {
         String preview = null;
         if (image) {
             current.wantPreviews(PreviewSchedule.every(previewEverySteps));
-            LivePreview latest = current.preview();
+            PreviewPicture latest = PreviewPicture.of(current.preview());
             preview = latest == null || current.state() != JobState.RUNNING ? null : PreviewPictures.base64Png(latest);
         }
         return new CallerProgress(jobs.size(), current.step(), current.totalSteps(),

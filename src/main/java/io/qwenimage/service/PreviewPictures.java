@@ -3,7 +3,6 @@ package io.qwenimage.service;
 import io.qwenimage.engine.ImageTensors;
 import io.qwenimage.engine.RgbImage;
 import io.qwenimage.engine.image.ImageCodec;
-import io.qwenimage.jobs.LivePreview;
 import java.util.Base64;
 import java.util.Map;
 
@@ -21,7 +20,7 @@ public final class PreviewPictures {
     }
 
     /** The preview as base64 PNG (A1111's {@code current_image}). */
-    public static String base64Png(LivePreview preview) {
+    public static String base64Png(PreviewPicture preview) {
         RgbImage p = preview.picture();
         int factor = Math.max(1, Math.min(8, LONG_SIDE / Math.max(p.width(), p.height())));
         return Base64.getEncoder().encodeToString(ImageCodec.encodePng(
@@ -29,12 +28,12 @@ public final class PreviewPictures {
     }
 
     /** The preview as a {@code data:image/png;base64,} URL (our progress events' {@code preview}). */
-    public static String dataUrl(LivePreview preview) {
+    public static String dataUrl(PreviewPicture preview) {
         return "data:image/png;base64," + base64Png(preview);
     }
 
     /** The preview enlarged to the finished picture's size (OpenAI's partial images are full-size pictures). */
-    public static RgbImage atSize(LivePreview preview, int width, int height) {
+    public static RgbImage atSize(PreviewPicture preview, int width, int height) {
         return ImageTensors.resize(preview.picture(), width, height);
     }
 }

@@ -17,7 +17,7 @@ public interface ProgressStream extends AutoCloseable {
     /**
      * The job's latest live preview, or null (none yet, not asked for, or the job runs on another replica).
      */
-    io.qwenimage.jobs.LivePreview preview();
+    PreviewPicture preview();
 
     /** Gives the stream's place back. */
     @Override

@@ -172,18 +172,21 @@ public class Upscalers {
     }
 
     /**
-     * {@code image} upscaled as a job of its own in the generations' queue, within the request deadline.
+     * {@code image} upscaled as a job of its own in the generations' queue, within the request deadline, and turned
+     * into the caller's answer by {@code then} on the worker too (encoding a large picture takes long: never on the
+     * event loop).
      *
      * @param place the queue place taken before the picture was decoded ({@link PictureIntake}), or null
      */
-    public Uni<RgbImage> upscale(RgbImage image, double factor, QueuePlace place) {
+    public <T> Uni<T> upscale(RgbImage image, double factor, QueuePlace place,
+                              java.util.function.Function<RgbImage, T> then) {
         check(image.width(), image.height(), factor, "scale");
         long t0 = System.nanoTime();
-        Job<RgbImage> job = service.queue().submit(place != null ? place.admission() : service.admit(),
+        Job<T> job = service.queue().submit(place != null ? place.admission() : service.admit(),
                 new io.qwenimage.jobs.JobTask<>() {
             @Override
-            public RgbImage run(CancellationToken cancel, io.qwenimage.engine.ProgressListener progress) {
-                return upscaleNow(image, factor, cancel);
+            public T run(CancellationToken cancel, io.qwenimage.engine.ProgressListener progress) {
+                return then.apply(upscaleNow(image, factor, cancel));
             }
 
             @Override

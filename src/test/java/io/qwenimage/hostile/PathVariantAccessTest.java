@@ -66,6 +66,8 @@ class PathVariantAccessTest {
             new Route("GET", "/sdapi/v1/samplers"), new Route("GET", "/sdapi/v1/sd-models"),
             new Route("GET", "/sdapi/v1/options"), new Route("POST", "/sdapi/v1/options"),
             new Route("GET", "/sdapi/v1/progress"), new Route("POST", "/sdapi/v1/interrupt"),
+            new Route("POST", "/sdapi/v1/extra-single-image"), new Route("GET", "/sdapi/v1/upscalers"),
+            new Route("POST", "/upscale"),
             new Route("GET", "/admin/keys"), new Route("GET", "/admin/model"), new Route("GET", "/admin/models"),
             new Route("POST", "/admin/models/nosuchmodel/load", "/admin/models/{id}/load"),
             new Route("POST", "/admin/models/nosuchmodel/unload", "/admin/models/{id}/unload"),
