@@ -78,7 +78,7 @@ public class OpenAiImagesResource {
                     body.seed(), body.n(), body.scheduler()), model);
             return answer(model.id(), null, request, new Delivery(body.responseFormat(), body.outputFormat(),
                     Boolean.TRUE.equals(body.stream()), body.partialImages(), "image_generation"), uri);
-        }), "/v1/images/generations", json);
+        }), "/v1/images/generations", json, observer);
     }
 
     @POST
@@ -118,7 +118,7 @@ public class OpenAiImagesResource {
                 return answer(model.id(), place, request, new Delivery(responseFormat, outputFormat, streamed,
                         partials, "image_edit"), uri);
             });
-        }), "/v1/images/edits", json);
+        }), "/v1/images/edits", json, observer);
     }
 
     /**

@@ -2,6 +2,10 @@ package io.qwenimage.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwenimage.http.ErrorEnvelope;
+import io.qwenimage.observability.GenerationObserver;
+import io.qwenimage.observability.GenerationRecord;
+import io.qwenimage.observability.Outcome;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.core.Response;
@@ -20,7 +24,8 @@ import org.jboss.resteasy.reactive.RestMulti;
  *
  * @param body the document's bytes (one item) or the events
  */
-record StreamableAnswer(int status, Map<String, List<String>> headers, Multi<byte[]> body) {
+record StreamableAnswer(int status, Map<String, List<String>> headers, Multi<byte[]> body, boolean events,
+                        String errorCode) {
 
     /** A JSON {@code response} (its entity written with {@code json}) as one item. */
     static StreamableAnswer of(Response response, ObjectMapper json) {
@@ -30,7 +35,8 @@ record StreamableAnswer(int status, Map<String, List<String>> headers, Multi<byt
                 : response.getMediaType().toString()));
         try {
             byte[] bytes = json.writeValueAsBytes(response.getEntity());
-            return new StreamableAnswer(response.getStatus(), headers, Multi.createFrom().item(bytes));
+            return new StreamableAnswer(response.getStatus(), headers, Multi.createFrom().item(bytes), false,
+                    ErrorEnvelope.codeOf(response.getEntity()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -39,18 +45,30 @@ record StreamableAnswer(int status, Map<String, List<String>> headers, Multi<byt
     /** An event stream. */
     static StreamableAnswer events(Multi<byte[]> events) {
         return new StreamableAnswer(200, Map.of("Content-Type", List.of("text/event-stream"),
-                "Cache-Control", List.of("no-cache")), events);
+                "Cache-Control", List.of("no-cache")), events, true, null);
     }
 
-    /** What a route returns for {@code answer}, made when the route is called; failures answered at {@code path}. */
-    static Multi<byte[]> route(Supplier<Uni<StreamableAnswer>> answer, String path, ObjectMapper json) {
+    /**
+     * What a route returns for {@code answer}, made when the route is called; failures answered at {@code path}.
+     * JAX-RS response filters do not run for such answers, so the generation's record ends here (a JSON answer, as
+     * it is made) or with its event stream.
+     */
+    static Multi<byte[]> route(Supplier<Uni<StreamableAnswer>> answer, String path, ObjectMapper json,
+                               GenerationObserver observer) {
+        GenerationRecord record = observer.current();
+        record.streamed();
         Uni<StreamableAnswer> made;
         try {
             made = answer.get();          // now, in the request (its caller, its record), not at subscription
         } catch (RuntimeException e) {
             made = Uni.createFrom().failure(e);
         }
-        made = made.onFailure().recoverWithItem(e -> of(ErrorMapper.answer(e, path, "POST"), json));
+        made = made.onFailure().recoverWithItem(e -> of(ErrorMapper.answer(e, path, "POST"), json))
+                .invoke(a -> {
+                    if (!a.events()) {
+                        observer.end(record, Outcome.of(a.status(), a.errorCode()), a.status());
+                    }
+                });
         return RestMulti.fromUniResponse(made, StreamableAnswer::body, StreamableAnswer::headers,
                 StreamableAnswer::status);
     }

@@ -7,10 +7,9 @@ import org.jboss.logging.Logger;
 
 import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.config.QwenConfig;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ContainerResponseContext;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 /**
@@ -46,14 +45,14 @@ public class RateLimitFilter {
      * while Redis cannot be reached (the limit then holds per replica, and one WARN says so).
      */
     @ServerRequestFilter
-    public Uni<Void> limit(ContainerRequestContext request, SimpleResourceInfo resource) {
+    public Uni<Void> limit(ContainerRequestContext request, SimpleResourceInfo resource, RoutingContext routing) {
         if (limiter == null || resource == null || resource.getResourceClass() == null
                 || !resource.getResourceClass().isAnnotationPresent(GenerationRoute.class)) {
             return null;
         }
         String client = callers.current().id();
         if (shared == null) {
-            apply(request, limiter.tryAcquire(client));
+            apply(request, routing, limiter.tryAcquire(client));
             return null;
         }
         return Uni.createFrom().completionStage(() -> shared.tryConsume(client, configuration))
@@ -70,23 +69,22 @@ public class RateLimitFilter {
                     }
                     return limiter.tryAcquire(client);
                 })
-                .invoke(decision -> apply(request, decision))
+                .invoke(decision -> apply(request, routing, decision))
                 .replaceWithVoid();
     }
 
-    private void apply(ContainerRequestContext request, RateLimitDecision decision) {
+    private void apply(ContainerRequestContext request, RoutingContext routing, RateLimitDecision decision) {
         request.setProperty(DECISION, decision);
+        // on the response's headers whatever writes it (a JSON answer, an error, a stream: RestMulti answers skip
+        // JAX-RS response filters)
+        routing.addHeadersEndHandler(v -> {
+            routing.response().headers().set("X-RateLimit-Limit", String.valueOf(decision.limit()));
+            routing.response().headers().set("X-RateLimit-Remaining", String.valueOf(decision.remaining()));
+            routing.response().headers().set("X-RateLimit-Reset", String.valueOf(decision.resetSeconds()));
+        });
         if (!decision.allowed()) {
             throw new RateLimitExceededException(decision, settings);
         }
     }
 
-    @ServerResponseFilter
-    public void report(ContainerRequestContext request, ContainerResponseContext response) {
-        if (request.getProperty(DECISION) instanceof RateLimitDecision d) {
-            response.getHeaders().putSingle("X-RateLimit-Limit", d.limit());
-            response.getHeaders().putSingle("X-RateLimit-Remaining", d.remaining());
-            response.getHeaders().putSingle("X-RateLimit-Reset", d.resetSeconds());
-        }
-    }
 }

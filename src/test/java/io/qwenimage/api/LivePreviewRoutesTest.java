@@ -72,8 +72,17 @@ class LivePreviewRoutesTest {
         return ImageCodec.decode(Base64.getDecoder().decode(base64), 1 << 24);
     }
 
+    /** qwen_jobs_total of OpenAI's generations that succeeded. */
+    static double generationsCounted() {
+        return given().get("/metrics").asString().lines()
+                .filter(l -> l.startsWith("qwen_jobs_total{endpoint=\"/v1/images/generations\",model=\"demo\","
+                        + "outcome=\"success\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Test
     void openAiStreamsPartialImagesThenTheSamePictureAPlainRequestGets() throws Exception {
+        double countedBefore = generationsCounted();
         String body = "{\"prompt\": \"a red circle on a blue background\", \"size\": \"64x64\", \"seed\": 7, "
                 + "\"steps\": 20, \"stream\": true, \"partial_images\": 2}";
         List<Event> events = events(HttpRequest.newBuilder(URI.create("http://localhost:" + port
@@ -98,6 +107,7 @@ class LivePreviewRoutesTest {
                 .extract().path("data[0].b64_json");
         assertThat(picture(completed.get("b64_json").asText()).rgb()).as("streaming changes nothing in the picture")
                 .isEqualTo(picture(plain).rgb());
+        assertThat(generationsCounted() - countedBefore).as("both measured, streamed or not").isEqualTo(2.0);
         // the second partial image is nearer the picture than the first: it is forming
         RgbImage last = picture(plain);
         assertThat(distance(picture(events.get(1).data().get("b64_json").asText()), last))

@@ -64,9 +64,9 @@ class OpenAiSdkIT {
                     .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             String keyId = io.qwenimage.security.ApiKeys.idOf(KEY);
             assertThat(metrics).contains("qwen_client_requests_total{key=\"" + keyId + "\",outcome=\"rate_limited\",}")
-                    .contains("qwen_jobs_total{endpoint=\"/v1/images/edits\",model=\"demo\",outcome=\"success\",} 1.0")
+                    .contains("qwen_jobs_total{endpoint=\"/v1/images/edits\",model=\"demo\",outcome=\"success\",} 2.0")
                     .contains("qwen_jobs_total{endpoint=\"/v1/images/generations\",model=\"none\",outcome=\"rate_limited\",}")
-                    .contains("qwen_jobs_total{endpoint=\"/v1/images/generations\",model=\"demo\",outcome=\"success\",} 2.0");
+                    .contains("qwen_jobs_total{endpoint=\"/v1/images/generations\",model=\"demo\",outcome=\"success\",} 3.0");
         } finally {
             app.destroy();
             app.waitFor(30, TimeUnit.SECONDS);
