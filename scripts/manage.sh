@@ -183,8 +183,7 @@ main() {
     case "$command" in
         start)
             if [ "$MODE" = k8s ]; then
-                kubectl kustomize --load-restrictor LoadRestrictionsNone "$ROOT/k8s/overlays/$OVERLAY" \
-                    | kube apply -f -
+                kube apply -k "$ROOT/k8s/overlays/$OVERLAY"
                 kube rollout status deployment/qwen-image-api --timeout=20m
             else
                 compose up -d

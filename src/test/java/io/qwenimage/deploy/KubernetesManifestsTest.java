@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -51,12 +52,77 @@ class KubernetesManifestsTest {
                 .anyMatch(dir -> Files.isExecutable(Path.of(dir, "kubectl")));
         assertThat(present || !required).as("kubectl on PATH").isTrue();
         assumeTrue(present, "kubectl is not installed; .ci/run has it");
-        Process p = new ProcessBuilder("kubectl", "kustomize", "--load-restrictor", "LoadRestrictionsNone",
-                "k8s/overlays/" + overlay).redirectErrorStream(true).start();
+        // no flags: kustomize's default load restrictor, as kubectl apply -k, Argo CD and Flux use it
+        Process p = new ProcessBuilder("kubectl", "kustomize", "k8s/overlays/" + overlay).redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         return out;
+    }
+
+    @Test
+    void theKedaOverlayScalesOnTheQueueWithAScaledObjectThatKedasSchemaAccepts() throws Exception {
+        List<GenericKubernetesResource> objects = new ArrayList<>();
+        for (String document : render("gpu-keda").split("(?m)^---$")) {
+            if (!document.isBlank()) {
+                objects.add(YAML.unmarshal(document, GenericKubernetesResource.class));
+            }
+        }
+        assertThat(objects).extracting(GenericKubernetesResource::getKind).as("KEDA owns the HPA: the CPU one is gone")
+                .contains("ScaledObject", "Deployment").doesNotContain("HorizontalPodAutoscaler");
+        GenericKubernetesResource scaled = objects.stream().filter(o -> o.getKind().equals("ScaledObject"))
+                .findFirst().orElseThrow();
+        Map<String, Object> spec = scaled.get("spec");
+        assertThat(((Map<?, ?>) spec.get("scaleTargetRef")).get("name")).isEqualTo("qwen-image-api");
+        assertThat(((Number) spec.get("minReplicaCount")).intValue()).as("no scale to zero by default").isEqualTo(1);
+        List<Map<String, Object>> triggers = scaled.get("spec", "triggers");
+        assertThat(triggers).extracting(t -> t.get("type")).containsOnly("prometheus");
+        assertThat(triggers).extracting(t -> ((Map<?, ?>) t.get("metadata")).get("query").toString())
+                .anyMatch(q -> q.contains("qwen_queue_depth")).anyMatch(q -> q.contains("qwen_queue_wait_seconds"));
+        // the cool-down and the scale-down window are longer than the GPU pod's startup budget (its largest load)
+        Deployment deployment = YAML.unmarshal(objects.stream().filter(o -> o.getKind().equals("Deployment"))
+                .findFirst().map(YAML::asYaml).orElseThrow(), Deployment.class);
+        var startup = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getStartupProbe();
+        int budget = startup.getPeriodSeconds() * startup.getFailureThreshold();
+        assertThat(budget).as("the GPU startup probe's budget, s").isGreaterThanOrEqualTo(900);
+        assertThat(((Number) spec.get("cooldownPeriod")).intValue()).isGreaterThan(budget);
+        Map<String, Object> scaleDown = scaled.get("spec", "advanced", "horizontalPodAutoscalerConfig", "behavior",
+                "scaleDown");
+        assertThat(((Number) scaleDown.get("stabilizationWindowSeconds")).intValue()).isGreaterThan(budget);
+
+        // KEDA's own schema (its API types, as the kubernetes-models npm package carries them) accepts it ...
+        String json = YAML.asJson(List.of(scaled));
+        assertThat(kedaCheck(json)).contains("valid ScaledObject/qwen-image-api").doesNotContain("invalid");
+        // ... and would refuse a trigger whose threshold is not a string (KEDA's metadata is string to string)
+        assertThat(kedaCheck(json.replace("\"threshold\":\"2\"", "\"threshold\":2")))
+                .contains("invalid ScaledObject/qwen-image-api").contains("threshold must be string");
+    }
+
+    /** {@code src/test/js/keda-schema/check.mjs} on {@code json}: its output. */
+    static String kedaCheck(String json) throws Exception {
+        Path dir = Path.of("src/test/js/keda-schema");
+        boolean installed = Files.isDirectory(dir.resolve("node_modules/@kubernetes-models/keda"));
+        if ("1".equals(System.getenv("QWEN_TEST_REQUIRE_NODE"))) {
+            assertThat(installed).as("npm ci in " + dir).isTrue();
+        }
+        assumeTrue(installed, "the KEDA schema package is not installed (cd " + dir + " && npm ci); .ci/run has it");
+        Path file = Files.createTempFile("scaledobject", ".json");
+        Files.writeString(file, json);
+        Process p = new ProcessBuilder("node", "check.mjs", file.toString()).directory(dir.toFile())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    @Test
+    void theConfigMapsSourceIsTheProductionConfigurationByteForByte() throws Exception {
+        // the ConfigMap must be generated from inside k8s/ (kustomize's load restrictor): a copy, kept identical
+        assertThat(Files.readAllBytes(Path.of("k8s/base/config.prod.yaml")))
+                .as("k8s/base/config.prod.yaml is a copy of config/config.prod.yaml: cp config/config.prod.yaml "
+                        + "k8s/base/")
+                .isEqualTo(Files.readAllBytes(Path.of("config/config.prod.yaml")));
     }
 
     @ParameterizedTest
