@@ -6,9 +6,15 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwenimage.engine.CancellationToken;
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.ProgressListener;
 import io.qwenimage.engine.onnx.ExecutionProvider;
 import io.qwenimage.engine.onnx.SessionFactory;
 import io.qwenimage.engine.onnx.SessionSettings;
+import io.qwenimage.engine.pipeline.ImagePipeline;
+import io.qwenimage.engine.pipeline.Pipelines;
+import io.qwenimage.engine.scheduler.SchedulerKind;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -22,8 +28,9 @@ import java.util.Random;
 
 /**
  * The service against a bare ONNX Runtime loop on the SD demo (issue 22's baseline), from the client's side, in
- * alternating rounds: each round runs the raw loop {@code perRound} times, then as many requests through HTTP (one
- * client, one after another), and reports the ratio of their medians; the summary is the median of the rounds'
+ * alternating rounds: each round runs the raw loop {@code perRound} times, the engine in this process as often (where
+ * the gap is: the engine's code or the service around it), then as many requests through HTTP (one client, one after
+ * another), and reports the ratios of their medians; the summary is the median of the rounds'
  * ratios. The raw loop is its own code over the model files (its own tokenizer for the demo's one-token words, its
  * own Euler schedule from diffusers' formulas, its own tensors), with the service's session options, so what it
  * measures is everything the service does around ONNX Runtime.
@@ -49,24 +56,31 @@ public final class SdRawBaseline {
                 + "%d raw runs then %d service requests, after 5 warm-ups of each; medians (ms).", model, steps, rounds,
                 perRound, perRound);
         report.line("");
-        report.line("| round | raw ms | service, client ms | service, server ms | inside ORT (service) ms | ratio |");
-        report.line("|---|---|---|---|---|---|");
+        report.line("| round | raw ms | engine in process ms | service, client ms | service, server ms | inside ORT "
+                + "(service) ms | engine / raw | service / raw |");
+        report.line("|---|---|---|---|---|---|---|---|");
         List<Double> ratios = new ArrayList<>();
         Percentiles allRaw = new Percentiles();
         Percentiles allClient = new Percentiles();
         Percentiles allServer = new Percentiles();
         Percentiles allOnnx = new Percentiles();
+        Percentiles allEngine = new Percentiles();
+        GenerationRequest request = GenerationRequest.textToImage(PROMPT, "", 64, 64, steps, 7.5, SchedulerKind.EULER,
+                0, 1);
         try (Raw raw = new Raw(model, steps);
+             ImagePipeline engine = Pipelines.open(model, new SessionFactory(SERVICE_SETTINGS));
              ServiceProcess service = ServiceProcess.start(Report.jar(), 8193, List.of("-Dqwen.queue.max-batch=1",
                      "-Dqwen.security.rate-limit.enabled=false"), Path.of("target/bench-sd-raw.log"))) {
             service.awaitReady(Duration.ofMinutes(5));
             Generations http = new Generations(service.baseUrl());
             for (int i = 0; i < 5; i++) {
                 raw.generate(i);
+                engine.generate(request, ProgressListener.NONE, new CancellationToken());
                 http.textToImage(PROMPT, 64, steps, "euler", i, 1);
             }
             for (int r = 0; r < rounds; r++) {
                 Percentiles rawRound = new Percentiles();
+                Percentiles engineRound = new Percentiles();
                 Percentiles clientRound = new Percentiles();
                 Percentiles serverRound = new Percentiles();
                 Percentiles onnxRound = new Percentiles();
@@ -76,6 +90,13 @@ public final class SdRawBaseline {
                     double ms = (System.nanoTime() - t0) / 1e6;
                     rawRound.add(ms);
                     allRaw.add(ms);
+                }
+                for (int i = 0; i < perRound; i++) {
+                    long t0 = System.nanoTime();
+                    engine.generate(request, ProgressListener.NONE, new CancellationToken());
+                    double ms = (System.nanoTime() - t0) / 1e6;
+                    engineRound.add(ms);
+                    allEngine.add(ms);
                 }
                 for (int i = 0; i < perRound; i++) {
                     Generations.Answer a = http.textToImage(PROMPT, 64, steps, "euler", 1000 + r * perRound + i, 1);
@@ -91,8 +112,9 @@ public final class SdRawBaseline {
                 }
                 double ratio = clientRound.median() / rawRound.median();
                 ratios.add(ratio);
-                report.format("| %d | %.1f | %.1f | %.1f | %.1f | %.3f |", r + 1, rawRound.median(),
-                        clientRound.median(), serverRound.median(), onnxRound.median(), ratio);
+                report.format("| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.3f | %.3f |", r + 1, rawRound.median(),
+                        engineRound.median(), clientRound.median(), serverRound.median(), onnxRound.median(),
+                        engineRound.median() / rawRound.median(), ratio);
             }
         }
         double[] sorted = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -100,10 +122,10 @@ public final class SdRawBaseline {
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
         report.line("");
         report.format("Median of the rounds' ratios (service client-side / raw): **%.3f** (min %.3f, "
-                + "max %.3f). All runs: raw %.1f ms, service client %.1f ms, server %.1f ms, of which inside ONNX "
-                + "Runtime %.1f ms: %.2f ms outside ONNX Runtime on the server.", median, sorted[0],
-                sorted[sorted.length - 1], allRaw.median(), allClient.median(), allServer.median(), allOnnx.median(),
-                allServer.median() - allOnnx.median());
+                + "max %.3f). All runs: raw %.1f ms, engine in process %.1f ms, service client %.1f ms, server %.1f "
+                + "ms, of which inside ONNX Runtime %.1f ms: %.2f ms outside ONNX Runtime on the server.", median,
+                sorted[0], sorted[sorted.length - 1], allRaw.median(), allEngine.median(), allClient.median(),
+                allServer.median(), allOnnx.median(), allServer.median() - allOnnx.median());
         report.save();
     }
 
