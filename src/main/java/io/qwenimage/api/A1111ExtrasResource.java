@@ -72,8 +72,7 @@ public class A1111ExtrasResource {
             double factor = Math.max((double) size[0] / picture.width(), (double) size[1] / picture.height());
             String how = byModel ? "Upscaler: " + upscalers.info().name() : "Resize";
             if (byModel && factor > 1) {
-                upscalers.check(picture.width(), picture.height(), factor, "upscaling_resize");
-                return upscalers.upscale(picture, factor, place, up -> answer(up, size, how));
+                return upscalers.upscale(picture, factor, "upscaling_resize", place, up -> answer(up, size, how));
             }
             // a plain resize: no model, so no queue place; still off the event loop (a large picture's PNG)
             place.close();

@@ -131,11 +131,7 @@ public class ImageToImageResource {
                                 upload.maskBlur() == null ? 0 : upload.maskBlur()), model);
                 String fileName = upload.fileName();
                 InputPicture uploaded = new InputPicture(input.width(), input.height(), fileName);
-                PictureFinish finish = PictureFinish.NONE;
-                if (upload.upscale() != null) {
-                    upscalers.check(request.width(), request.height(), upload.upscale(), "upscale");
-                    finish = PictureFinish.upscaled(upload.upscale());
-                }
+                PictureFinish finish = upscalers.finish(request.width(), request.height(), upload.upscale());
                 if (delivery.asJob()) {
                     return generations.submitJob(GenerationCommand.of(model.id(), request, format, place, uploaded)
                             .withIdempotencyKey(delivery.idempotencyKey()).withFinish(finish))

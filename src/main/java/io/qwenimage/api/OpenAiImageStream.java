@@ -39,7 +39,8 @@ final class OpenAiImageStream {
     private final ObjectMapper json;
     private final String kind;
     private final String format;
-    private final String size;
+    private final int width;
+    private final int height;
     private final UnicastProcessor<byte[]> events = UnicastProcessor.create();
     /** The events in order: each is encoded after the one before it. */
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
@@ -47,18 +48,19 @@ final class OpenAiImageStream {
     private volatile java.util.function.ObjIntConsumer<Outcome> finish = (o, s) -> { };
 
     /** @param kind {@code image_generation} or {@code image_edit} */
-    private OpenAiImageStream(ObjectMapper json, String kind, String format, String size) {
+    private OpenAiImageStream(ObjectMapper json, String kind, String format, int width, int height) {
         this.json = json;
         this.kind = kind;
         this.format = format;
-        this.size = size;
+        this.width = width;
+        this.height = height;
     }
 
     /** Starts the generation of {@code command} with {@code partials} (0 to 3) previews; its events. */
     static Multi<byte[]> start(ObjectMapper json, Generations generations, GenerationObserver observer,
                                GenerationCommand command, int partials, String kind) {
-        String size = command.request().width() + "x" + command.request().height();
-        OpenAiImageStream stream = new OpenAiImageStream(json, kind, command.format(), size);
+        OpenAiImageStream stream = new OpenAiImageStream(json, kind, command.format(), command.request().width(),
+                command.request().height());
         GenerationRecord record = observer.current();
         record.streamed();                    // ended here when the stream ends, not when its first bytes go
         stream.finish = (outcome, status) -> observer.end(record, outcome, status);
@@ -80,10 +82,8 @@ final class OpenAiImageStream {
 
     /** On the worker: only queued here, encoded on the pool. */
     private void partial(PreviewPicture preview) {
-        int w = Integer.parseInt(size.substring(0, size.indexOf('x')));
-        int h = Integer.parseInt(size.substring(size.indexOf('x') + 1));
         then(() -> {
-            RgbImage picture = PreviewPictures.atSize(preview, w, h);
+            RgbImage picture = PreviewPictures.atSize(preview, width, height);
             byte[] encoded = format.equals("jpeg") ? ImageCodec.encodeJpeg(picture, 0.9f)
                     : ImageCodec.encodePng(picture, Map.of());
             Map<String, Object> data = event("partial_image", encoded);
@@ -120,7 +120,7 @@ final class OpenAiImageStream {
         data.put("type", kind + "." + type);
         data.put("b64_json", Base64.getEncoder().encodeToString(picture));
         data.put("created_at", Instant.now().getEpochSecond());
-        data.put("size", size);
+        data.put("size", width + "x" + height);
         data.put("quality", "auto");
         data.put("background", "opaque");
         data.put("output_format", format);

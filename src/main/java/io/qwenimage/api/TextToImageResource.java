@@ -47,12 +47,7 @@ public class TextToImageResource {
         return generations.model(body == null ? null : body.model()).flatMap(model -> {
             var request = mapper.textToImage(body, model);
             String format = mapper.outputFormat(body.outputFormat());
-            PictureFinish finish = PictureFinish.NONE;
-            if (body.upscale() != null) {
-                // the upscaled size is checked now, before the generation takes a place
-                upscalers.check(request.width(), request.height(), body.upscale(), "upscale");
-                finish = PictureFinish.upscaled(body.upscale());
-            }
+            PictureFinish finish = upscalers.finish(request.width(), request.height(), body.upscale());
             if (delivery.asJob()) {
                 return generations.submitJob(GenerationCommand.of(model.id(), request, format)
                         .withIdempotencyKey(delivery.idempotencyKey()).withFinish(finish))

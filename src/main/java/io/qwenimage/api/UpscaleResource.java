@@ -81,8 +81,7 @@ public class UpscaleResource {
         double factor = scale == null ? upscaler.scale() : scale;
         long t0 = System.nanoTime();
         return intake.withPicture(bytes, (place, picture) -> {
-            upscalers.check(picture.width(), picture.height(), factor, "scale");
-            return upscalers.upscale(picture, factor, place, out -> answer(picture, out, factor, upscaler, format,
+            return upscalers.upscale(picture, factor, "scale", place, out -> answer(picture, out, factor, upscaler, format,
                     accept, (System.nanoTime() - t0) / 1e9));
         });
     }

@@ -148,6 +148,18 @@ public class Upscalers {
         }
     }
 
+    /**
+     * A generation's {@code upscale} option as its finishing stage: none when absent, else checked now (422 naming
+     * {@code upscale}), before the generation takes a place.
+     */
+    public PictureFinish finish(int width, int height, Double factor) {
+        if (factor == null) {
+            return PictureFinish.NONE;
+        }
+        check(width, height, factor, "upscale");
+        return PictureFinish.upscaled(factor);
+    }
+
     private static int passes(ImageUpscaler u, double factor) {
         int passes = 1;
         for (double reached = u.scale(); reached < factor - 1e-9; reached *= u.scale()) {
@@ -176,11 +188,12 @@ public class Upscalers {
      * into the caller's answer by {@code then} on the worker too (encoding a large picture takes long: never on the
      * event loop).
      *
+     * @param field the request's field of the factor, named by a refusal ({@link #check})
      * @param place the queue place taken before the picture was decoded ({@link PictureIntake}), or null
      */
-    public <T> Uni<T> upscale(RgbImage image, double factor, QueuePlace place,
+    public <T> Uni<T> upscale(RgbImage image, double factor, String field, QueuePlace place,
                               java.util.function.Function<RgbImage, T> then) {
-        check(image.width(), image.height(), factor, "scale");
+        check(image.width(), image.height(), factor, field);
         long t0 = System.nanoTime();
         Job<T> job = service.queue().submit(place != null ? place.admission() : service.admit(),
                 new io.qwenimage.jobs.JobTask<>() {

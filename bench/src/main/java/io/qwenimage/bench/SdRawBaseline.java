@@ -229,14 +229,8 @@ public final class SdRawBaseline {
             for (int k = 0; k < x.length; k++) {
                 x[k] /= scaling;
             }
-            try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 4, 8, 8});
-                 OrtSession.Result r = decoder.run(Map.of("latent_sample", in))) {
-                float[] pixels = new float[3 * 64 * 64];
-                ((OnnxTensor) r.get(0)).getFloatBuffer().get(pixels);
-                byte[] rgb = new byte[pixels.length];
-                for (int k = 0; k < pixels.length; k++) {
-                    rgb[k] = (byte) Math.round(Math.max(0f, Math.min(1f, pixels[k] / 2f + 0.5f)) * 255f);
-                }
+            try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 4, 8, 8})) {
+                RawDecoding.rgb(decoder, in, 3 * 64 * 64);
             }
         }
 

@@ -101,10 +101,9 @@ final class LatentPreviewer {
         }
         int fullPlane = 3 * 64 * SIDE * SIDE;
         float[] pixels = new float[SAMPLES * fullPlane];
-        float[] one = new float[plane];
         for (int i = 0; i < SAMPLES; i++) {
-            System.arraycopy(latents, i * plane, one, 0, plane);
-            float[] decoded = decoder.decode(one.clone(), SIDE, SIDE, run);
+            // a copy: the decoder may scale its input in place
+            float[] decoded = decoder.decode(Arrays.copyOfRange(latents, i * plane, (i + 1) * plane), SIDE, SIDE, run);
             System.arraycopy(decoded, 0, pixels, i * fullPlane, fullPlane);
         }
         return PreviewProjection.fit(channels, SAMPLES, SIDE, SIDE, latents, pixels);
