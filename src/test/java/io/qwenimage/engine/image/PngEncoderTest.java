@@ -65,6 +65,22 @@ class PngEncoderTest {
     }
 
     @Test
+    void flatAreasAreStringMatchedNotOnlyHuffmanCoded() {
+        // a disc on a plain ground: Huffman coding alone could not go below one bit per byte (1/8 of the raw size)
+        int size = 256;
+        byte[] rgb = new byte[size * size * 3];
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                boolean in = (x - 128) * (x - 128) + (y - 128) * (y - 128) < 60 * 60;
+                rgb[(y * size + x) * 3] = (byte) (in ? 220 : 20);
+                rgb[(y * size + x) * 3 + 2] = (byte) (in ? 40 : 200);
+            }
+        }
+        byte[] png = ImageCodec.encodePng(new RgbImage(size, size, rgb), Map.of());
+        assertThat(png.length).isLessThan(rgb.length / 50);
+    }
+
+    @Test
     void smoothPicturesCompress() {
         byte[] png = ImageCodec.encodePng(picture(256, 256, false), Map.of());
         assertThat(png.length).isLessThan(256 * 256 * 3 / 4);
