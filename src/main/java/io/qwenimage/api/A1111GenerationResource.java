@@ -278,7 +278,7 @@ public class A1111GenerationResource {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return NativeAnswers.cacheHeader(Response.ok(body).type(MediaType.APPLICATION_JSON), pictures).build();
+        return NativeAnswers.cacheHeader(JsonBody.ok(json, body), pictures).build();
     }
 
     /** A1111's fields under our names: {@code cfg_scale} is the guidance, {@code count} the pictures. */

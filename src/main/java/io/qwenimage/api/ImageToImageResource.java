@@ -1,5 +1,6 @@
 package io.qwenimage.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.config.QwenConfig;
 import io.qwenimage.engine.GenerationRequest;
 import io.qwenimage.engine.InpaintMask;
@@ -41,10 +42,12 @@ public class ImageToImageResource {
     private final QwenConfig config;
     private final PictureIntake intake;
     private final Upscalers upscalers;
+    private final ObjectMapper json;
 
     public ImageToImageResource(Generations generations, RequestMapper mapper, QwenConfig config,
-                                PictureIntake intake, Upscalers upscalers) {
+                                PictureIntake intake, Upscalers upscalers, ObjectMapper json) {
         this.upscalers = upscalers;
+        this.json = json;
         this.generations = generations;
         this.mapper = mapper;
         this.config = config;
@@ -139,7 +142,7 @@ public class ImageToImageResource {
                 }
                 return generations.generate(GenerationCommand.of(model.id(), request,
                         NativeAnswers.format(delivery.accept(), format), place, uploaded).withFinish(finish))
-                        .map(pictures -> NativeAnswers.answer(pictures, delivery.accept()));
+                        .map(pictures -> NativeAnswers.answer(pictures, delivery.accept(), json));
             });
         });
     }

@@ -1,5 +1,6 @@
 package io.qwenimage.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.service.GeneratedPictures;
 import io.qwenimage.service.ImageResponse;
 import io.qwenimage.service.JobStatus;
@@ -40,12 +41,12 @@ final class NativeAnswers {
     }
 
     /** The answer {@code accept} asks for. */
-    static Response answer(GeneratedPictures pictures, String accept) {
+    static Response answer(GeneratedPictures pictures, String accept, ObjectMapper json) {
         Response.ResponseBuilder b = wantsRaw(accept)
                 ? Response.ok(pictures.pictures().get(0), pictures.mediaType())
                 .header("X-Seed", pictures.seeds().get(0))
                 .header("X-Seeds", String.join(",", pictures.seeds().stream().map(String::valueOf).toList()))
-                : Response.ok(ImageResponse.of(pictures)).type(MediaType.APPLICATION_JSON);
+                : JsonBody.ok(json, ImageResponse.of(pictures));
         return cacheHeader(b, pictures).build();
     }
 

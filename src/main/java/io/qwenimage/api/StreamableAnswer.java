@@ -1,6 +1,5 @@
 package io.qwenimage.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.http.ErrorEnvelope;
 import io.qwenimage.observability.GenerationObserver;
@@ -33,13 +32,9 @@ record StreamableAnswer(int status, Map<String, List<String>> headers, Multi<byt
         response.getStringHeaders().forEach((name, values) -> headers.put(name, new ArrayList<>(values)));
         headers.putIfAbsent("Content-Type", List.of(response.getMediaType() == null ? "application/json"
                 : response.getMediaType().toString()));
-        try {
-            byte[] bytes = json.writeValueAsBytes(response.getEntity());
-            return new StreamableAnswer(response.getStatus(), headers, Multi.createFrom().item(bytes), false,
-                    ErrorEnvelope.codeOf(response.getEntity()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] bytes = JsonBody.bytes(json, response.getEntity());
+        return new StreamableAnswer(response.getStatus(), headers, Multi.createFrom().item(bytes), false,
+                ErrorEnvelope.codeOf(response.getEntity()));
     }
 
     /** An event stream. */

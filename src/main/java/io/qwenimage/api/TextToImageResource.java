@@ -1,5 +1,6 @@
 package io.qwenimage.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwenimage.http.GenerationRoute;
 import io.qwenimage.service.GenerationCommand;
 import io.qwenimage.service.Generations;
@@ -25,11 +26,14 @@ public class TextToImageResource {
     private final Generations generations;
     private final RequestMapper mapper;
     private final Upscalers upscalers;
+    private final ObjectMapper json;
 
-    public TextToImageResource(Generations generations, RequestMapper mapper, Upscalers upscalers) {
+    public TextToImageResource(Generations generations, RequestMapper mapper, Upscalers upscalers,
+                               ObjectMapper json) {
         this.generations = generations;
         this.mapper = mapper;
         this.upscalers = upscalers;
+        this.json = json;
     }
 
     @POST
@@ -55,7 +59,7 @@ public class TextToImageResource {
             }
             return generations.generate(GenerationCommand.of(model.id(), request,
                     NativeAnswers.format(delivery.accept(), format)).withFinish(finish))
-                    .map(pictures -> NativeAnswers.answer(pictures, delivery.accept()));
+                    .map(pictures -> NativeAnswers.answer(pictures, delivery.accept(), json));
         });
     }
 }

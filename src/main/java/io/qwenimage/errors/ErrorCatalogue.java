@@ -51,9 +51,6 @@ public final class ErrorCatalogue {
             return ErrorCode.QUEUE_TIMEOUT.problem(e.getMessage());
         } else if (t instanceof DeadlineExceededException e) {
             return ErrorCode.GATEWAY_TIMEOUT.problem(e.getMessage());
-        } else if (t instanceof org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException) {
-            return ErrorCode.GATEWAY_TIMEOUT.problem("the request did not finish within its deadline and was "
-                    + "stopped");
         } else if (t instanceof ShuttingDownException e) {
             return ErrorCode.SHUTTING_DOWN.problem(e.getMessage());
         } else if (t instanceof JobStoreUnavailableException) {

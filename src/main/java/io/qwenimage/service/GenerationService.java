@@ -252,7 +252,7 @@ public class GenerationService implements ServingState {
         }
         Job<T> job;
         try {
-            // the request deadline itself is JobDeadline's fault-tolerance timeout; this one is its backstop
+            // the request deadline itself is JobDeadline's timer; this one is its backstop
             job = queue.submit(admission, new GenerationTask<>(lease, request, hooks, finisher, then),
                     config.server().requestTimeout().plusSeconds(1));
         } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import io.qwenimage.errors.ErrorCatalogue;
 import io.qwenimage.errors.ErrorCode;
 import io.qwenimage.errors.Problem;
 import io.qwenimage.errors.ServiceException;
+import io.qwenimage.jobs.DeadlineExceededException;
 import io.qwenimage.jobs.Job;
 import io.qwenimage.jobs.JobHooks;
 import io.qwenimage.jobs.JobState;
@@ -34,7 +35,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /**
  * The application service every generation route goes through: resources map their wire format to a
@@ -266,7 +266,7 @@ public class Generations {
 
     private Uni<GeneratedPictures> await(Job<GeneratedPictures> job, GenerationRecord record) {
         return deadline.await(job)
-                .onFailure(TimeoutException.class).invoke(() -> job.cancel("deadline exceeded"))
+                .onFailure(DeadlineExceededException.class).invoke(() -> job.cancel("deadline exceeded"))
                 .onCancellation().invoke(() -> {
                     job.cancel("client disconnected");
                     observer.end(record, Outcome.CANCELLED, 499);

@@ -13,6 +13,7 @@ import io.qwenimage.engine.upscale.ImageUpscaler;
 import io.qwenimage.engine.upscale.Tiling;
 import io.qwenimage.errors.ErrorCode;
 import io.qwenimage.errors.ServiceException;
+import io.qwenimage.jobs.DeadlineExceededException;
 import io.qwenimage.jobs.Job;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
@@ -25,7 +26,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -208,7 +208,7 @@ public class Upscalers {
             }
         }, all.server().requestTimeout().plusSeconds(1));
         return deadline.await(job)
-                .onFailure(TimeoutException.class).invoke(() -> job.cancel("deadline exceeded"))
+                .onFailure(DeadlineExceededException.class).invoke(() -> job.cancel("deadline exceeded"))
                 .onCancellation().invoke(() -> job.cancel("client disconnected"))
                 .onItemOrFailure().invoke((item, failed) -> Timer.builder("qwen.upscale")
                         .description("upscales made as requests of their own (POST /upscale, A1111 extras)")

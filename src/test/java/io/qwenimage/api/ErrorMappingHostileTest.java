@@ -87,8 +87,6 @@ class ErrorMappingHostileTest {
         m.put(new JsonParseException(null, "Unexpected character"), new Answer(400, "VALIDATION_ERROR"));
         m.put(new IOException("connection reset while reading"), new Answer(400, "INVALID_REQUEST"));
         m.put(new CancellationException("client left"), new Answer(499, "CANCELLED"));
-        m.put(new org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException("300 s"),
-                new Answer(504, "GATEWAY_TIMEOUT"));
         m.put(new IllegalArgumentException("width out of range"), new Answer(422, "VALIDATION_ERROR"));
         m.put(new jakarta.ws.rs.NotSupportedException(), new Answer(415, "UNSUPPORTED_MEDIA_TYPE"));
         m.put(new IllegalStateException("a genuine engine fault"), new Answer(500, "INFERENCE_ERROR"));

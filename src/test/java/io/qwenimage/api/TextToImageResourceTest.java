@@ -48,6 +48,20 @@ class TextToImageResourceTest {
         assertThat(img.height()).isEqualTo(64);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "/text-to-image | {\"prompt\": \"a red circle\", \"num_inference_steps\": 4}",
+            "/sdapi/v1/txt2img | {\"prompt\": \"a red circle\", \"steps\": 4, \"width\": 64, \"height\": 64}"})
+    void aPicturesAnswerLeavesWithItsLengthNotChunked(String path, String body) {
+        // tens of KB of base64: in one write with its Content-Length, not in 8 KB chunks (bench/README.md § 8);
+        // OpenAI's routes answer through a stream (JSON or events), which Quarkus REST always chunks
+        Response r = given().contentType(ContentType.JSON).body(body).post(path);
+        r.then().statusCode(200).contentType(containsString("application/json"));
+        assertThat(r.header("Transfer-Encoding")).isNull();
+        assertThat(r.header("Content-Length")).isEqualTo(Integer.toString(r.asByteArray().length));
+        assertThat(r.asByteArray().length).isGreaterThan(8192);
+    }
+
     @Test
     void omittedSizeIsTheModelsNativeSizeAndTheSeedMakesItRepeatable() {
         String body = "{\"prompt\": \"a green square\", \"seed\": 1234, \"num_inference_steps\": 6}";
