@@ -5,17 +5,13 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 
 /**
  * Writes 8-bit RGB PNGs (ISO/IEC 15948) straight from RGB bytes: IHDR, one tEXt chunk per entry, IDAT, IEND.
  * Speed first, because the picture is encoded on the request's path: per row the Sub or Up filter, whichever leaves
  * the smaller sum of absolute residuals (both are one subtraction per byte; Paeth, the third usual candidate, costs
- * seven times as much here for files a few percent smaller), and the rows are deflated in bands of about 64 KB. A
- * band whose residuals are mostly non-zero (what a generated picture's texture gives) is Huffman-coded only: string
- * matching finds little there and costs most of zlib's time; a band with mostly zero residuals (flat areas,
- * graphics) gets zlib's fastest level with matching. For a 512x512 picture that is about twice as fast as the
- * adaptive three-filter encoder it replaces, and its files are smaller (bench/README.md).
+ * seven times as much here for files a few percent smaller), and the rows go in bands of about 64 KB through
+ * {@link PngDeflater} (Huffman-coded literals and runs), several times faster than zlib (bench/README.md).
  */
 final class PngEncoder {
 
@@ -51,40 +47,25 @@ final class PngEncoder {
         byte[] rgb = image.rgb();
         int bandRows = Math.max(1, Math.min(height, BAND_BYTES / (stride + 1)));
         byte[] band = new byte[bandRows * (stride + 1)];
-        byte[] compressed = new byte[Math.min(BAND_BYTES, band.length + 1024)];
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-        try {
-            for (int y0 = 0; y0 < height; y0 += bandRows) {
-                int rows = Math.min(bandRows, height - y0);
-                int zeros = 0;
-                for (int r = 0; r < rows; r++) {
-                    zeros += filterRow(rgb, y0 + r, stride, band, r * (stride + 1));
-                }
-                int length = rows * (stride + 1);
-                deflater.setStrategy(zeros * 2 > length ? Deflater.DEFAULT_STRATEGY : Deflater.HUFFMAN_ONLY);
-                deflater.setInput(band, 0, length);
-                drain(deflater, compressed, out);
+        PngDeflater deflater = new PngDeflater(height * (stride + 1) / 2 + 64);
+        for (int y0 = 0; y0 < height; y0 += bandRows) {
+            int rows = Math.min(bandRows, height - y0);
+            for (int r = 0; r < rows; r++) {
+                filterRow(rgb, y0 + r, stride, band, r * (stride + 1));
             }
-            deflater.finish();
-            while (!deflater.finished()) {
-                int n = deflater.deflate(compressed);
-                if (n > 0) {
-                    chunk(out, "IDAT", compressed, n);
-                }
-            }
-        } finally {
-            deflater.end();
+            deflater.band(band, rows * (stride + 1), y0 + rows >= height);
         }
+        byte[] idat = deflater.finish();
+        chunk(out, "IDAT", idat, idat.length);
         chunk(out, "IEND", new byte[0], 0);
         return out.toByteArray();
     }
 
     /**
      * Row {@code y} filtered into {@code into} at {@code at} (filter type first) by Sub or Up, whichever has the
-     * smaller sum of |residual| (as signed bytes); the first row has no row above, so Sub. Returns how many of the
-     * row's residuals are zero.
+     * smaller sum of |residual| (as signed bytes); the first row has no row above, so Sub.
      */
-    private static int filterRow(byte[] rgb, int y, int stride, byte[] into, int at) {
+    private static void filterRow(byte[] rgb, int y, int stride, byte[] into, int at) {
         int row = y * stride;
         boolean up = false;
         if (y > 0) {
@@ -98,29 +79,13 @@ final class PngEncoder {
             up = above < sub;
         }
         into[at] = up ? FILTER_UP : FILTER_SUB;
-        int zeros = 0;
         if (up) {
             for (int i = 0; i < stride; i++) {
-                byte residual = (byte) (rgb[row + i] - rgb[row - stride + i]);
-                into[at + 1 + i] = residual;
-                zeros += residual == 0 ? 1 : 0;
+                into[at + 1 + i] = (byte) (rgb[row + i] - rgb[row - stride + i]);
             }
         } else {
             for (int i = 0; i < stride; i++) {
-                byte residual = (byte) (rgb[row + i] - (i >= 3 ? rgb[row + i - 3] : 0));
-                into[at + 1 + i] = residual;
-                zeros += residual == 0 ? 1 : 0;
-            }
-        }
-        return zeros;
-    }
-
-    /** Deflates what was given so far, writing full buffers as IDAT chunks. */
-    private static void drain(Deflater deflater, byte[] buffer, ByteArrayOutputStream out) {
-        while (!deflater.needsInput()) {
-            int n = deflater.deflate(buffer);
-            if (n > 0) {
-                chunk(out, "IDAT", buffer, n);
+                into[at + 1 + i] = (byte) (rgb[row + i] - (i >= 3 ? rgb[row + i - 3] : 0));
             }
         }
     }
