@@ -26,7 +26,8 @@ import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
  * Follows every request to a {@link GenerationRoute} from its arrival to its answer: opens its
  * {@link GenerationRecord}, watches its job on the worker ({@link #hooks}: request id and key id in the worker's
  * MDC, step times, OpenTelemetry spans for the queue wait and each phase, carried over from the HTTP span), and
- * when the answer leaves (or the client hangs up) records the outcome in the metrics and the audit log.
+ * when the answer leaves (or the client hangs up) records the outcome in the metrics, and in the audit log once the
+ * answer is written.
  */
 @ApplicationScoped
 public class GenerationObserver {
@@ -90,7 +91,20 @@ public class GenerationObserver {
         if (request.getProperty(RECORD) instanceof GenerationRecord record && response.getStatus() != 202
                 && !record.isStreamed()) {
             String code = ErrorEnvelope.codeOf(response.getEntity());
-            end(record, Outcome.of(response.getStatus(), code), response.getStatus());
+            int status = response.getStatus();
+            Outcome outcome = Outcome.of(status, code);
+            RoutingContext context = current.getCurrent();
+            if (context == null) {
+                end(record, outcome, status);
+            } else if (record.end()) {
+                // the meters now, so that a scrape right after the answer counts it; the audit line (a log line
+                // costs about 0.1 ms here) once the answer is written, as the access line is
+                Outcome o = counted(record, outcome);
+                context.addEndHandler(done -> {
+                    MDC.put(RequestLog.MDC_KEY, record.requestId() == null ? "" : record.requestId());
+                    audit.log(record, o, status);
+                });
+            }
         }
     }
 
@@ -104,10 +118,15 @@ public class GenerationObserver {
     /** Ends {@code record} (the first call wins): its meters and its audit line. */
     public void end(GenerationRecord record, Outcome outcome, int status) {
         if (record.end()) {
-            Outcome o = outcome == Outcome.SUCCESS && record.isCached() ? Outcome.CACHED : outcome;
-            metrics.record(record, o);
-            audit.log(record, o, status);
+            audit.log(record, counted(record, outcome), status);
         }
+    }
+
+    /** The record's meters; the outcome as counted (a success from the cache is {@code CACHED}). */
+    private Outcome counted(GenerationRecord record, Outcome outcome) {
+        Outcome o = outcome == Outcome.SUCCESS && record.isCached() ? Outcome.CACHED : outcome;
+        metrics.record(record, o);
+        return o;
     }
 
     /**

@@ -18,11 +18,20 @@ public final class Generations {
     private static final Pattern TIMING = Pattern.compile(
             "onnx;dur=([0-9.]+), queue;dur=([0-9.]+), total;dur=([0-9.]+)(?:, admit;dur=([0-9.]+), run;dur=([0-9.]+))?.*");
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1 as curl and most clients of a plain-HTTP service speak it (the JDK's default is an h2c upgrade)
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
+    private final String apiKey;
 
     public Generations(String baseUrl) {
+        this(baseUrl, null);
+    }
+
+    /** A client that sends {@code apiKey} (null: none) as {@code X-API-Key}. */
+    public Generations(String baseUrl, String apiKey) {
         this.baseUrl = baseUrl;
+        this.apiKey = apiKey;
     }
 
     /**
@@ -84,6 +93,9 @@ public final class Generations {
     }
 
     private Answer send(HttpRequest request) throws IOException, InterruptedException {
+        if (apiKey != null) {
+            request = HttpRequest.newBuilder(request, (name, value) -> true).header("X-API-Key", apiKey).build();
+        }
         long t0 = System.nanoTime();
         HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         double millis = (System.nanoTime() - t0) / 1e6;

@@ -19,20 +19,17 @@ import io.qwenimage.engine.tokenizer.QwenTokenizer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * The Qwen-Image pipeline's cost over bare ONNX Runtime, on the Qwen demo model at its size (64x64): the same work
- * (prompt and negative prompt through the text encoder, N steps of two transformer calls with true CFG and the
- * Euler update, one VAE decode) three ways, side by side in one run: (1) raw, straight ONNX Runtime calls with
- * pre-tokenized ids and pre-computed rotary tables, the least code possible around them; (2) the engine,
- * {@code QwenImagePipeline.generate}; (3) the service, {@code POST /text-to-image} (server-side time from
- * Server-Timing, and the client's).
+ * The service against a bare ONNX Runtime loop on the Qwen-Image demo (issue 22), at its size (64x64), in
+ * {@link RawComparison}'s alternating rounds: the same work (prompt and negative prompt through the text encoder,
+ * N steps of two transformer calls with true CFG and the Euler update, one VAE decode) raw (straight ONNX Runtime
+ * calls with pre-tokenized ids and pre-computed rotary tables, the least code possible around them), through the
+ * engine ({@code QwenImagePipeline.generate}) and through the service ({@code POST /text-to-image}).
  *
- * <p>{@code -Dcount=40 -Dsteps=20 -Dmodel=models/demo-qwen}
+ * <p>{@code bench/run.sh QwenRawBaseline -Drounds=6 -DperRound=15 -Dsteps=20 -Dmodel=models/demo-qwen}
  */
 public final class QwenRawBaseline {
 
@@ -48,67 +45,19 @@ public final class QwenRawBaseline {
     }
 
     public static void main(String[] args) throws Exception {
-        int count = Integer.getInteger("count", 40);
         int steps = Integer.getInteger("steps", 20);
         Path model = Path.of(System.getProperty("model", "models/demo-qwen"));
         Report report = new Report(System.getProperty("report", "qwen-raw-baseline"));
-        report.format("Qwen demo (%s), 64x64, %d steps, true_cfg_scale 4, negative prompt \"\", flow_match_euler; "
-                + "%d runs of each after 3 warm-ups; medians (ms).", model, steps, count);
+        report.format("Qwen demo (%s), 64x64, %d steps, true_cfg_scale 4, negative prompt \"\", flow_match_euler.",
+                model, steps);
         report.line("");
-        Percentiles raw = new Percentiles();
-        Percentiles engine = new Percentiles();
-        try (Raw r = new Raw(model, steps);
-             ImagePipeline pipeline = Pipelines.open(model, new SessionFactory(SERVICE_SETTINGS))) {
-            GenerationRequest request = GenerationRequest.textToImage(PROMPT, "", 64, 64, steps, 4.0,
-                    SchedulerKind.FLOW_MATCH_EULER, 0, 1);
-            for (int i = 0; i < 3; i++) {
-                r.generate(i);
-                pipeline.generate(request, ProgressListener.NONE, new CancellationToken());
-            }
-            // interleaved, so that the machine's drift touches both alike
-            for (int i = 0; i < count; i++) {
-                long t0 = System.nanoTime();
-                r.generate(i);
-                raw.add((System.nanoTime() - t0) / 1e6);
-                long t1 = System.nanoTime();
-                pipeline.generate(request, ProgressListener.NONE, new CancellationToken());
-                engine.add((System.nanoTime() - t1) / 1e6);
-            }
+        GenerationRequest request = GenerationRequest.textToImage(PROMPT, "", 64, 64, steps, 4.0,
+                SchedulerKind.FLOW_MATCH_EULER, 0, 1);
+        try (Raw raw = new Raw(model, steps);
+             ImagePipeline engine = Pipelines.open(model, new SessionFactory(SERVICE_SETTINGS))) {
+            RawComparison.run(report, new RawComparison.Setup(model, "flow_match_euler", PROMPT, steps, 8191),
+                    raw::generate, i -> engine.generate(request, ProgressListener.NONE, new CancellationToken()));
         }
-        Percentiles server = new Percentiles();
-        Percentiles client = new Percentiles();
-        Percentiles onnx = new Percentiles();
-        try (ServiceProcess service = ServiceProcess.start(Report.jar(), 8191,
-                List.of("-Dqwen.model.path=" + model, "-Dqwen.queue.max-batch=1"),
-                Path.of("target/bench-qwen-raw.log"))) {
-            service.awaitReady(Duration.ofMinutes(5));
-            Generations http = new Generations(service.baseUrl());
-            for (int i = 0; i < 3; i++) {
-                http.textToImage(PROMPT, 64, steps, "flow_match_euler", i, 1);
-            }
-            for (int i = 0; i < count; i++) {
-                Generations.Answer a = http.textToImage(PROMPT, 64, steps, "flow_match_euler", 100 + i, 1);
-                if (a.status() != 200 || a.serverMillis() < 0) {
-                    throw new IllegalStateException("answer " + a.status() + " without Server-Timing");
-                }
-                server.add(a.serverMillis());
-                client.add(a.clientMillis());
-                onnx.add(a.onnxMillis());
-            }
-        }
-        report.line("| way | median ms | p95 ms | ratio to raw |");
-        report.line("|---|---|---|---|");
-        report.format("| raw ONNX Runtime | %.1f | %.1f | 1 |", raw.median(), raw.at(95));
-        report.format("| engine (QwenImagePipeline.generate) | %.1f | %.1f | %.3f |", engine.median(), engine.at(95),
-                engine.median() / raw.median());
-        report.format("| service, server-side (arrival to headers) | %.1f | %.1f | %.3f |", server.median(),
-                server.at(95), server.median() / raw.median());
-        report.format("| service, client-side | %.1f | %.1f | %.3f |", client.median(), client.at(95),
-                client.median() / raw.median());
-        report.line("");
-        report.format("Inside ONNX Runtime during the service's requests (Server-Timing onnx): median %.1f ms.",
-                onnx.median());
-        report.save();
     }
 
     /** The pipeline written as plainly as possible over four sessions. */

@@ -18,24 +18,20 @@ import io.qwenimage.engine.scheduler.SchedulerKind;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * The service against a bare ONNX Runtime loop on the SD demo (issue 22's baseline), from the client's side, in
- * alternating rounds: each round runs the raw loop {@code perRound} times, the engine in this process as often (where
- * the gap is: the engine's code or the service around it), then as many requests through HTTP (one client, one after
- * another), and reports the ratios of their medians; the summary is the median of the rounds'
- * ratios. The raw loop is its own code over the model files (its own tokenizer for the demo's one-token words, its
- * own Euler schedule from diffusers' formulas, its own tensors), with the service's session options, so what it
- * measures is everything the service does around ONNX Runtime.
+ * The service against a bare ONNX Runtime loop on the SD demo (issue 22), in {@link RawComparison}'s alternating
+ * rounds: the raw loop is its own code over the model files (its own tokenizer for the demo's one-token words, its
+ * own Euler schedule from diffusers' formulas, a CFG batch of 2, plain {@code OrtSession.run} with fresh tensors),
+ * with the service's session options, so what the ratio measures is everything the service does around ONNX
+ * Runtime.
  *
- * <p>{@code bench/run.sh SdRawBaseline -Drounds=6 -DperRound=15 -Dsteps=20}
+ * <p>{@code bench/run.sh SdRawBaseline -Drounds=6 -DperRound=15 -Dsteps=20} (and {@code -Dwarmup=2000}, the service's
+ * one-step warm-up requests; {@code -Dqwen.bench.jar=...} for another build of the service)
  */
 public final class SdRawBaseline {
 
@@ -47,86 +43,18 @@ public final class SdRawBaseline {
     }
 
     public static void main(String[] args) throws Exception {
-        int rounds = Integer.getInteger("rounds", 6);
-        int perRound = Integer.getInteger("perRound", 15);
         int steps = Integer.getInteger("steps", 20);
         Path model = Path.of(System.getProperty("model", "models/demo"));
         Report report = new Report(System.getProperty("report", "sd-raw-baseline"));
-        report.format("SD demo (%s), 64x64, %d steps, Euler, guidance 7.5 (CFG batch of 2), one client; %d rounds of "
-                + "%d raw runs then %d service requests, after 5 warm-ups of each; medians (ms).", model, steps, rounds,
-                perRound, perRound);
+        report.format("SD demo (%s), 64x64, %d steps, Euler, guidance 7.5 (CFG batch of 2).", model, steps);
         report.line("");
-        report.line("| round | raw ms | engine in process ms | service, client ms | service, server ms | inside ORT "
-                + "(service) ms | engine / raw | service / raw |");
-        report.line("|---|---|---|---|---|---|---|---|");
-        List<Double> ratios = new ArrayList<>();
-        Percentiles allRaw = new Percentiles();
-        Percentiles allClient = new Percentiles();
-        Percentiles allServer = new Percentiles();
-        Percentiles allOnnx = new Percentiles();
-        Percentiles allEngine = new Percentiles();
         GenerationRequest request = GenerationRequest.textToImage(PROMPT, "", 64, 64, steps, 7.5, SchedulerKind.EULER,
                 0, 1);
         try (Raw raw = new Raw(model, steps);
-             ImagePipeline engine = Pipelines.open(model, new SessionFactory(SERVICE_SETTINGS));
-             ServiceProcess service = ServiceProcess.start(Report.jar(), 8193, List.of("-Dqwen.queue.max-batch=1",
-                     "-Dqwen.security.rate-limit.enabled=false"), Path.of("target/bench-sd-raw.log"))) {
-            service.awaitReady(Duration.ofMinutes(5));
-            Generations http = new Generations(service.baseUrl());
-            for (int i = 0; i < 5; i++) {
-                raw.generate(i);
-                engine.generate(request, ProgressListener.NONE, new CancellationToken());
-                http.textToImage(PROMPT, 64, steps, "euler", i, 1);
-            }
-            for (int r = 0; r < rounds; r++) {
-                Percentiles rawRound = new Percentiles();
-                Percentiles engineRound = new Percentiles();
-                Percentiles clientRound = new Percentiles();
-                Percentiles serverRound = new Percentiles();
-                Percentiles onnxRound = new Percentiles();
-                for (int i = 0; i < perRound; i++) {
-                    long t0 = System.nanoTime();
-                    raw.generate(r * perRound + i);
-                    double ms = (System.nanoTime() - t0) / 1e6;
-                    rawRound.add(ms);
-                    allRaw.add(ms);
-                }
-                for (int i = 0; i < perRound; i++) {
-                    long t0 = System.nanoTime();
-                    engine.generate(request, ProgressListener.NONE, new CancellationToken());
-                    double ms = (System.nanoTime() - t0) / 1e6;
-                    engineRound.add(ms);
-                    allEngine.add(ms);
-                }
-                for (int i = 0; i < perRound; i++) {
-                    Generations.Answer a = http.textToImage(PROMPT, 64, steps, "euler", 1000 + r * perRound + i, 1);
-                    if (a.status() != 200 || a.serverMillis() < 0) {
-                        throw new IllegalStateException("answer " + a.status() + " without Server-Timing");
-                    }
-                    clientRound.add(a.clientMillis());
-                    serverRound.add(a.serverMillis());
-                    onnxRound.add(a.onnxMillis());
-                    allClient.add(a.clientMillis());
-                    allServer.add(a.serverMillis());
-                    allOnnx.add(a.onnxMillis());
-                }
-                double ratio = clientRound.median() / rawRound.median();
-                ratios.add(ratio);
-                report.format("| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.3f | %.3f |", r + 1, rawRound.median(),
-                        engineRound.median(), clientRound.median(), serverRound.median(), onnxRound.median(),
-                        engineRound.median() / rawRound.median(), ratio);
-            }
+             ImagePipeline engine = Pipelines.open(model, new SessionFactory(SERVICE_SETTINGS))) {
+            RawComparison.run(report, new RawComparison.Setup(model, "euler", PROMPT, steps, 8193), raw::generate,
+                    i -> engine.generate(request, ProgressListener.NONE, new CancellationToken()));
         }
-        double[] sorted = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-        report.line("");
-        report.format("Median of the rounds' ratios (service client-side / raw): **%.3f** (min %.3f, "
-                + "max %.3f). All runs: raw %.1f ms, engine in process %.1f ms, service client %.1f ms, server %.1f "
-                + "ms, of which inside ONNX Runtime %.1f ms: %.2f ms outside ONNX Runtime on the server.", median,
-                sorted[0], sorted[sorted.length - 1], allRaw.median(), allEngine.median(), allClient.median(),
-                allServer.median(), allOnnx.median(), allServer.median() - allOnnx.median());
-        report.save();
     }
 
     /** SD's sampling loop over the demo's three graphs, written as plainly as possible. */
