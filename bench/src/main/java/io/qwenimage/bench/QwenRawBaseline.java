@@ -56,7 +56,10 @@ public final class QwenRawBaseline {
         try (Raw raw = new Raw(model, steps);
              ImagePipeline engine = Pipelines.open(model, new SessionFactory(SERVICE_SETTINGS))) {
             RawComparison.run(report, new RawComparison.Setup(model, "flow_match_euler", PROMPT, steps, 8191),
-                    raw::generate, i -> engine.generate(request, ProgressListener.NONE, new CancellationToken()));
+                    i -> {
+                        raw.generate(i);
+                        return Double.NaN;
+                    }, i -> engine.generate(request, ProgressListener.NONE, new CancellationToken()).onnxNanos() / 1e6);
         }
     }
 

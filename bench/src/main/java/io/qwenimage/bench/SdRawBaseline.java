@@ -52,8 +52,10 @@ public final class SdRawBaseline {
                 0, 1);
         try (Raw raw = new Raw(model, steps);
              ImagePipeline engine = Pipelines.open(model, new SessionFactory(SERVICE_SETTINGS))) {
-            RawComparison.run(report, new RawComparison.Setup(model, "euler", PROMPT, steps, 8193), raw::generate,
-                    i -> engine.generate(request, ProgressListener.NONE, new CancellationToken()));
+            RawComparison.run(report, new RawComparison.Setup(model, "euler", PROMPT, steps, 8193), i -> {
+                raw.generate(i);
+                return Double.NaN;
+            }, i -> engine.generate(request, ProgressListener.NONE, new CancellationToken()).onnxNanos() / 1e6);
         }
     }
 
