@@ -9,7 +9,7 @@ import jakarta.ws.rs.core.Response;
  * A JSON document answered as its bytes, in one write with its {@code Content-Length}. An entity that Quarkus REST
  * serializes itself goes out through its 8 KB output buffer, flushed as it fills: a picture's answer (tens of KB of
  * base64) then leaves chunked, in several writes. Serialized here first it leaves at once; on the demo model this
- * took the time from response headers to the answer written from 0.64 to 0.27 ms (bench/README.md § 8).
+ * took the time from response headers to the answer written from 0.64 to about 0.2 ms (bench/README.md § 8).
  */
 final class JsonBody {
 
