@@ -160,8 +160,8 @@ public interface QwenConfig {
     interface Server {
 
         /**
-         * Deadline of one generation request, queue wait included; past it: 504 and the job is stopped. Whole
-         * seconds: the value also feeds SmallRye Fault Tolerance's timeout keys (application.properties).
+         * Deadline of one generation request, queue wait included; past it: 504 and the job is stopped (in
+         * seconds, {@code JobDeadline}'s timer).
          */
         @WithName("request-timeout")
         @WithDefault("300")
