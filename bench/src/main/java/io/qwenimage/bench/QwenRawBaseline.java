@@ -4,14 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.qwenimage.engine.CancellationToken;
 import io.qwenimage.engine.GenerationRequest;
-import io.qwenimage.engine.ProgressListener;
-import io.qwenimage.engine.onnx.ExecutionProvider;
 import io.qwenimage.engine.onnx.SessionFactory;
-import io.qwenimage.engine.onnx.SessionSettings;
-import io.qwenimage.engine.pipeline.ImagePipeline;
-import io.qwenimage.engine.pipeline.Pipelines;
 import io.qwenimage.engine.qwen.QwenRotaryTables;
 import io.qwenimage.engine.scheduler.FlowMatchConfig;
 import io.qwenimage.engine.scheduler.SchedulerKind;
@@ -29,17 +23,11 @@ import java.util.Random;
  * calls with pre-tokenized ids and pre-computed rotary tables, the least code possible around them), through the
  * engine ({@code QwenImagePipeline.generate}) and through the service ({@code POST /text-to-image}).
  *
- * <p>{@code bench/run.sh QwenRawBaseline -Drounds=6 -DperRound=15 -Dsteps=20 -Dmodel=models/demo-qwen}
+ * <p>{@code bench/run.sh QwenRawBaseline -Drounds=8 -DperRound=15 -Dsteps=20 -Dmodel=models/demo-qwen}
  */
 public final class QwenRawBaseline {
 
     private static final String PROMPT = "a red circle on a blue background";
-    /**
-     * The service's default session settings (CPU, ONNX Runtime's thread count, memory pattern off, no spinning):
-     * with spinning on, the in-process runs would be faster than the service for a reason that is not code.
-     */
-    private static final SessionSettings SERVICE_SETTINGS = new SessionSettings(ExecutionProvider.CPU, 0, 0, 1, false,
-            false);
 
     private QwenRawBaseline() {
     }
@@ -53,13 +41,9 @@ public final class QwenRawBaseline {
         report.line("");
         GenerationRequest request = GenerationRequest.textToImage(PROMPT, "", 64, 64, steps, 4.0,
                 SchedulerKind.FLOW_MATCH_EULER, 0, 1);
-        try (Raw raw = new Raw(model, steps);
-             ImagePipeline engine = Pipelines.open(model, new SessionFactory(SERVICE_SETTINGS))) {
+        try (Raw raw = new Raw(model, steps)) {
             RawComparison.run(report, new RawComparison.Setup(model, "flow_match_euler", PROMPT, steps, 8191),
-                    i -> {
-                        raw.generate(i);
-                        return Double.NaN;
-                    }, i -> engine.generate(request, ProgressListener.NONE, new CancellationToken()).onnxNanos() / 1e6);
+                    raw::generate, request);
         }
     }
 
@@ -81,7 +65,7 @@ public final class QwenRawBaseline {
         Raw(Path model, int steps) throws Exception {
             // the engine's own session options, as the service sets them: the comparison is then of the code
             // around the sessions only
-            SessionFactory sessions = new SessionFactory(SERVICE_SETTINGS);
+            SessionFactory sessions = new SessionFactory(RawComparison.SERVICE_SETTINGS);
             text = sessions.open(model.resolve("text_encoder/model.onnx"));
             transformer = sessions.open(model.resolve("transformer/model.onnx"));
             decoder = sessions.open(model.resolve("vae_decoder/model.onnx"));

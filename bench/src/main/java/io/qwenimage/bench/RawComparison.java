@@ -1,6 +1,14 @@
 package io.qwenimage.bench;
 
 import com.sun.net.httpserver.HttpServer;
+import io.qwenimage.engine.CancellationToken;
+import io.qwenimage.engine.GenerationRequest;
+import io.qwenimage.engine.ProgressListener;
+import io.qwenimage.engine.onnx.ExecutionProvider;
+import io.qwenimage.engine.onnx.SessionFactory;
+import io.qwenimage.engine.onnx.SessionSettings;
+import io.qwenimage.engine.pipeline.ImagePipeline;
+import io.qwenimage.engine.pipeline.Pipelines;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -23,8 +31,21 @@ import java.util.UUID;
  */
 final class RawComparison {
 
+    /**
+     * The service's default session settings (CPU, ONNX Runtime's thread count, memory pattern off, no spinning),
+     * for the raw loops and the engine: with spinning on, the in-process runs would be faster than the service for
+     * a reason that is not code.
+     */
+    static final SessionSettings SERVICE_SETTINGS = new SessionSettings(ExecutionProvider.CPU, 0, 0, 1, false,
+            false);
+
+    /** A tool's own sampling loop over the model's graphs. */
+    interface RawLoop {
+        void generate(long seed) throws Exception;
+    }
+
     /** One run of a way, by index (the seed's variation); returns its milliseconds inside ONNX Runtime, or NaN. */
-    interface Way {
+    private interface Way {
         double run(int index) throws Exception;
     }
 
@@ -43,7 +64,17 @@ final class RawComparison {
     private RawComparison() {
     }
 
-    static void run(Report report, Setup setup, Way raw, Way engine) throws Exception {
+    /** Compares {@code rawLoop}, the engine (the model opened here) on {@code request}, and the service. */
+    static void run(Report report, Setup setup, RawLoop rawLoop, GenerationRequest request) throws Exception {
+        try (ImagePipeline pipeline = Pipelines.open(setup.model(), new SessionFactory(SERVICE_SETTINGS))) {
+            compare(report, setup, i -> {
+                rawLoop.generate(i);
+                return Double.NaN;
+            }, i -> pipeline.generate(request, ProgressListener.NONE, new CancellationToken()).onnxNanos() / 1e6);
+        }
+    }
+
+    private static void compare(Report report, Setup setup, Way raw, Way engine) throws Exception {
         int rounds = Integer.getInteger("rounds", 6);
         int perRound = Integer.getInteger("perRound", 15);
         int warmup = Integer.getInteger("warmup", 2000);

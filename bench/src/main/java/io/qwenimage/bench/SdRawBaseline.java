@@ -6,14 +6,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.qwenimage.engine.CancellationToken;
 import io.qwenimage.engine.GenerationRequest;
-import io.qwenimage.engine.ProgressListener;
-import io.qwenimage.engine.onnx.ExecutionProvider;
 import io.qwenimage.engine.onnx.SessionFactory;
-import io.qwenimage.engine.onnx.SessionSettings;
-import io.qwenimage.engine.pipeline.ImagePipeline;
-import io.qwenimage.engine.pipeline.Pipelines;
 import io.qwenimage.engine.scheduler.SchedulerKind;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -30,14 +24,12 @@ import java.util.Random;
  * with the service's session options, so what the ratio measures is everything the service does around ONNX
  * Runtime.
  *
- * <p>{@code bench/run.sh SdRawBaseline -Drounds=6 -DperRound=15 -Dsteps=20} (and {@code -Dwarmup=2000}, the service's
- * one-step warm-up requests; {@code -Dqwen.bench.jar=...} for another build of the service)
+ * <p>{@code bench/run.sh SdRawBaseline -Drounds=8 -DperRound=15 -Dsteps=20} (and {@code -Dwarmup=2000}, the service's
+ * warm-up requests; {@code -Dqwen.bench.baseline.jar=...} for another build side by side)
  */
 public final class SdRawBaseline {
 
     private static final String PROMPT = "a red circle on a blue background";
-    private static final SessionSettings SERVICE_SETTINGS = new SessionSettings(ExecutionProvider.CPU, 0, 0, 1, false,
-            false);
 
     private SdRawBaseline() {
     }
@@ -50,12 +42,9 @@ public final class SdRawBaseline {
         report.line("");
         GenerationRequest request = GenerationRequest.textToImage(PROMPT, "", 64, 64, steps, 7.5, SchedulerKind.EULER,
                 0, 1);
-        try (Raw raw = new Raw(model, steps);
-             ImagePipeline engine = Pipelines.open(model, new SessionFactory(SERVICE_SETTINGS))) {
-            RawComparison.run(report, new RawComparison.Setup(model, "euler", PROMPT, steps, 8193), i -> {
-                raw.generate(i);
-                return Double.NaN;
-            }, i -> engine.generate(request, ProgressListener.NONE, new CancellationToken()).onnxNanos() / 1e6);
+        try (Raw raw = new Raw(model, steps)) {
+            RawComparison.run(report, new RawComparison.Setup(model, "euler", PROMPT, steps, 8193), raw::generate,
+                    request);
         }
     }
 
@@ -71,7 +60,7 @@ public final class SdRawBaseline {
         private final float scaling;
 
         Raw(Path model, int steps) throws Exception {
-            SessionFactory sessions = new SessionFactory(SERVICE_SETTINGS);
+            SessionFactory sessions = new SessionFactory(RawComparison.SERVICE_SETTINGS);
             text = sessions.open(model.resolve("text_encoder/model.onnx"));
             unet = sessions.open(model.resolve("unet/model.onnx"));
             decoder = sessions.open(model.resolve("vae_decoder/model.onnx"));
